@@ -1,0 +1,95 @@
+"""Slack in: slack-bolt verifies and parses, we translate into neutral events. No logic here."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.platform import SlackPlatform
+from bot.engine import Engine
+from bot.events import Action, Actor, Command
+
+log = logging.getLogger(__name__)
+PLATFORM = "slack"
+
+
+def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
+    app = AsyncApp(client=client, signing_secret=signing_secret, logger=log)
+
+    @app.command(re.compile(r"^/.+"))
+    async def on_command(ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        await engine.handle(
+            Command(
+                actor=Actor(PLATFORM, body["user_id"], name=body.get("user_name")),
+                event_key=f"command:{body.get('trigger_id') or body['user_id'] + body['command']}",
+                reply_context=_reply_context(body, body.get("channel_id"), body["user_id"]),
+                text=f"{body['command']} {body.get('text', '')}",
+            )
+        )
+
+    @app.action(re.compile(r".+"))
+    async def on_action(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id")
+        await engine.handle(
+            Action(
+                actor=Actor(PLATFORM, user, name=body["user"].get("username")),
+                event_key=f"action:{body.get('trigger_id') or action.get('action_ts')}",
+                reply_context=_reply_context(body, channel, user),
+                action=action["action_id"],
+                value=action.get("value", ""),
+            )
+        )
+
+    @app.event("message")
+    async def on_direct_message(
+        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """A DM to the bot is read like a command typed in Teams: `help`, `submit …`."""
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        await engine.handle(
+            Command(
+                actor=Actor(PLATFORM, event["user"]),
+                event_key=f"event:{body['event_id']}",
+                reply_context={
+                    "platform": PLATFORM,
+                    "user": event["user"],
+                    "channel": event["channel"],
+                },
+                text=event.get("text", ""),
+            )
+        )
+
+    return app
+
+
+def _reply_context(body: dict[str, Any], channel: str | None, user: str) -> dict[str, Any]:
+    return {
+        "platform": PLATFORM,
+        "response_url": body.get("response_url"),
+        "channel": channel,
+        "user": user,
+    }
+
+
+def mount(
+    app: web.Application, engine: Engine, *, token: str, signing_secret: str, api_url: str
+) -> SlackPlatform:
+    """Add POST /slack/events (commands, events and interactivity on one URL)."""
+    client = AsyncWebClient(token=token, base_url=api_url)
+    bolt = build_bolt_app(engine, client, signing_secret)
+
+    async def slack_events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    app.router.add_post("/slack/events", slack_events)
+    return SlackPlatform(client)

@@ -1,0 +1,114 @@
+"""Slack as a ChatPlatform: slack_sdk's AsyncWebClient, errors mapped to retry or give up."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.render import blocks, fallback_text
+from bot.messages import Message
+from bot.platform import ChatPlatform, Recipient, RetryLater, Undeliverable
+
+
+class SlackPlatform(ChatPlatform):
+    name = "slack"
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._dm_channels: dict[str, str] = {}
+
+    async def post_to_person(self, recipient: Recipient, message: Message) -> dict[str, Any]:
+        channel = await self._dm_channel(recipient.user_id)
+        return await self.post_to_channel(channel, message)
+
+    async def post_to_channel(self, channel: str, message: Message) -> dict[str, Any]:
+        resp = await _call(
+            lambda: self.client.chat_postMessage(
+                channel=channel, text=fallback_text(message), blocks=blocks(message)
+            )
+        )
+        return {"channel": resp["channel"], "ts": resp["ts"]}
+
+    async def update(self, ref: dict[str, Any], message: Message) -> dict[str, Any]:
+        resp = await _call(
+            lambda: self.client.chat_update(
+                channel=ref["channel"],
+                ts=ref["ts"],
+                text=fallback_text(message),
+                blocks=blocks(message),
+            )
+        )
+        return {"channel": resp["channel"], "ts": resp["ts"]}
+
+    async def reply(self, context: dict[str, Any], message: Message) -> dict[str, Any]:
+        """response_url works wherever the user typed; postEphemeral is the fallback."""
+        if context.get("response_url"):
+            webhook = AsyncWebhookClient(context["response_url"])
+            try:
+                resp = await webhook.send(
+                    text=fallback_text(message), blocks=blocks(message), response_type="ephemeral"
+                )
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise RetryLater(f"response_url: {exc}") from exc
+            if resp.status_code == 429 or resp.status_code >= 500:
+                raise RetryLater(f"response_url answered {resp.status_code}")
+            if resp.status_code >= 400:
+                raise Undeliverable(f"response_url answered {resp.status_code}: {resp.body}")
+            return {"response_url": True}
+        if context.get("channel") and context.get("user"):
+            await _call(
+                lambda: self.client.chat_postEphemeral(
+                    channel=context["channel"],
+                    user=context["user"],
+                    text=fallback_text(message),
+                    blocks=blocks(message),
+                )
+            )
+            return {"ephemeral": True}
+        if context.get("user"):
+            return await self.post_to_person(Recipient(context["user"]), message)
+        raise Undeliverable("reply without response_url, channel or user")
+
+    async def find_user_by_email(self, email: str) -> Recipient | None:
+        try:
+            resp = await _call(lambda: self.client.users_lookupByEmail(email=email))
+        except Undeliverable:
+            return None
+        return Recipient(resp["user"]["id"])
+
+    async def email_of(self, user_id: str) -> str | None:
+        try:
+            resp = await _call(lambda: self.client.users_info(user=user_id))
+        except (Undeliverable, RetryLater):
+            return None
+        email = resp["user"].get("profile", {}).get("email")
+        return str(email) if email else None
+
+    async def _dm_channel(self, user_id: str) -> str:
+        if user_id not in self._dm_channels:
+            resp = await _call(lambda: self.client.conversations_open(users=user_id))
+            self._dm_channels[user_id] = resp["channel"]["id"]
+        return self._dm_channels[user_id]
+
+
+async def _call(request: Callable[[], Awaitable[Any]]) -> Any:
+    """429 and 5xx mean later; network trouble means later; any other refusal is final."""
+    try:
+        return await request()
+    except SlackApiError as exc:
+        status = exc.response.status_code
+        if status == 429:
+            retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
+                "retry-after"
+            )
+            raise RetryLater("slack rate limit", float(retry_after or 1)) from exc
+        if status >= 500:
+            raise RetryLater(f"slack answered {status}") from exc
+        raise Undeliverable(str(exc.response.get("error") or exc)) from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise RetryLater(f"slack unreachable: {exc}") from exc

@@ -1,0 +1,44 @@
+"""Neutral inbound events: what a person did, whatever platform they did it on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acted, as the platform knows them; the engine turns this into a Person."""
+
+    platform: str
+    user_id: str
+    email: str | None = None
+    name: str | None = None
+    # Teams: the conversation reference that lets us write to them later.
+    conversation_ref: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    actor: Actor
+    # A key unique per delivery of one user action (Slack event_id or trigger_id, Teams
+    # activity id): the same key twice means a retry, handled once.
+    event_key: str
+    # Where a reply to this person belongs (Slack response_url/channel, Teams conversation).
+    reply_context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Command(InboundEvent):
+    """`/submit text` in Slack or `submit text` typed in Teams."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Action(InboundEvent):
+    """A button click or card submit: `action` names the handler, `value` its argument."""
+
+    action: str = ""
+    value: str = ""
+    inputs: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,44 @@
+"""Neutral outbound messages: what the engine says, before any platform renders it.
+
+They are pydantic models because they are stored as JSON in the outbox and rendered later,
+possibly by another replica, as Block Kit or as an Adaptive Card.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class Fact(BaseModel):
+    label: str
+    value: str
+
+
+class Button(BaseModel):
+    label: str
+    action: str
+    value: str
+    style: Literal["primary", "danger"] | None = None
+
+
+class Section(BaseModel):
+    text: str = ""
+    fields: list[Fact] = []
+
+
+class Image(BaseModel):
+    url: str
+    alt: str
+
+
+class Message(BaseModel):
+    """`text` is the headline, and the notification text where a platform shows only one line."""
+
+    text: str
+    sections: list[Section] = []
+    fields: list[Fact] = []
+    image: Image | None = None
+    buttons: list[Button] = []
+    context: str | None = None

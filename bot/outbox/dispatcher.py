@@ -1,0 +1,240 @@
+"""Delivers the outbox: leases due rows, sends them, records the platform's reference.
+
+Several replicas may run a dispatcher: rows are leased (and on PostgreSQL claimed with
+SKIP LOCKED), so each message goes out once. A 429 pauses the whole platform for its
+Retry-After; a 5xx or network error backs off exponentially; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from bot.clock import Clock
+from bot.outbox.service import load
+from bot.people.service import learn_identity
+from bot.platform import ChatPlatform, Recipient, RetryLater, Undeliverable
+from storage.db import SessionMaker
+from storage.models import OutboxMessage, Person, PlatformIdentity
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=60)
+
+
+class Unreachable(Exception):
+    """No platform knows this person yet; the row waits until they first talk to the bot."""
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        sessionmaker: SessionMaker,
+        platforms: Mapping[str, ChatPlatform],
+        clock: Clock,
+        *,
+        retry_base: float = 2.0,
+        max_attempts: int = 8,
+        poll_interval: float = 1.0,
+        batch_size: int = 50,
+    ) -> None:
+        self._sessions = sessionmaker
+        self._platforms = platforms
+        self._clock = clock
+        self._retry_base = retry_base
+        self._max_attempts = max_attempts
+        self._poll_interval = poll_interval
+        self._batch_size = batch_size
+        self._wake = asyncio.Event()
+        self._paused_until: dict[str, datetime] = {}
+        self._postgres = False
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        self._postgres = self._sessions.kw["bind"].dialect.name == "postgresql"
+        while True:
+            try:
+                delivered = await self.deliver_due()
+            except Exception:
+                log.exception("outbox delivery round failed")
+                delivered = 0
+            if delivered:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            self._wake.clear()
+
+    async def deliver_due(self) -> int:
+        """One round: lease what is due, deliver it, record the outcome. Returns rows handled."""
+        rows = await self._lease()
+        for row in rows:
+            await self._deliver(row)
+        return len(rows)
+
+    async def _lease(self) -> list[OutboxMessage]:
+        now = self._clock.now()
+        async with self._sessions.begin() as session:
+            query = (
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.next_attempt_at <= now,
+                    or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until < now),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(self._batch_size)
+            )
+            if self._postgres:
+                query = query.with_for_update(skip_locked=True)
+            rows = list((await session.scalars(query)).all())
+            for row in rows:
+                row.leased_until = now + LEASE
+        return rows
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        try:
+            platform_name, ref = await self._send(row)
+        except RetryLater as exc:
+            await self._retry(row, str(exc), exc.retry_after)
+        except _NotYet as exc:
+            await self._finish(row, next_attempt_in=exc.wait, attempts=row.attempts)
+        except Unreachable as exc:
+            await self._finish(row, status="unreachable", error=str(exc))
+        except Undeliverable as exc:
+            log.warning("outbox %s undeliverable: %s", row.id, exc)
+            await self._finish(row, status="failed", error=str(exc))
+        except Exception as exc:
+            log.exception("outbox %s failed", row.id)
+            await self._retry(row, f"{type(exc).__name__}: {exc}", None)
+        else:
+            await self._finish(row, status="sent", platform=platform_name, ref=ref)
+
+    async def _send(self, row: OutboxMessage) -> tuple[str, dict[str, Any]]:
+        message = load(row.payload)
+        if row.kind == "update":
+            original = await self._original(row)
+            platform = self._platform(original.platform)
+            return platform.name, await platform.update(original.platform_ref or {}, message)
+        if row.kind == "reply":
+            platform = self._platform(row.platform)
+            return platform.name, await platform.reply(row.reply_context or {}, message)
+        if row.channel is not None:
+            platform = self._platform(row.platform)
+            return platform.name, await platform.post_to_channel(row.channel, message)
+        if row.person_id is None:
+            raise Undeliverable("post without person or channel")
+        platform, recipient = await self._recipient(row.person_id)
+        return platform.name, await platform.post_to_person(recipient, message)
+
+    def _platform(self, name: str | None) -> ChatPlatform:
+        platform = self._platforms.get(name or "")
+        if platform is None:
+            raise _NotYet(30.0) if name else Undeliverable("no platform named")
+        paused = self._paused_until.get(platform.name)
+        if paused and paused > self._clock.now():
+            raise _NotYet((paused - self._clock.now()).total_seconds())
+        return platform
+
+    async def _original(self, row: OutboxMessage) -> OutboxMessage:
+        async with self._sessions() as session:
+            original = await session.scalar(
+                select(OutboxMessage)
+                .where(OutboxMessage.key == row.key, OutboxMessage.kind == "post")
+                .order_by(OutboxMessage.id.desc())
+            )
+        if original is None or original.status == "failed":
+            raise Undeliverable(f"nothing was posted under key {row.key!r}")
+        if original.status != "sent":
+            raise _NotYet(1.0)
+        return original
+
+    async def _recipient(self, person_id: int) -> tuple[ChatPlatform, Recipient]:
+        """Preferred platform first, then the one last used; ask platforms by e-mail if none."""
+        async with self._sessions() as session:
+            person = await session.get(Person, person_id)
+            if person is None:
+                raise Undeliverable(f"person {person_id} does not exist")
+            identities = [i for i in person.identities if i.platform in self._platforms]
+            if identities:
+                chosen = _choose(identities, person.preferred_platform)
+                return self._platform(chosen.platform), Recipient(
+                    chosen.user_id, chosen.conversation_ref
+                )
+            for platform in self._platforms.values():
+                found = await platform.find_user_by_email(person.email)
+                if found is not None:
+                    await learn_identity(
+                        session, person, platform.name, found.user_id, found.conversation_ref
+                    )
+                    await session.commit()
+                    return self._platform(platform.name), found
+        raise Unreachable(f"no platform knows {person.email} yet")
+
+    async def _retry(self, row: OutboxMessage, error: str, retry_after: float | None) -> None:
+        attempts = row.attempts + 1
+        if retry_after is not None and row.platform is not None:
+            self._pause(row.platform, retry_after)
+        elif retry_after is not None:
+            for name in self._platforms:
+                self._pause(name, retry_after)
+        if attempts >= self._max_attempts:
+            log.error("outbox %s gave up after %d attempts: %s", row.id, attempts, error)
+            await self._finish(row, status="failed", error=error, attempts=attempts)
+            return
+        wait = retry_after if retry_after is not None else self._retry_base * 2 ** (attempts - 1)
+        await self._finish(row, next_attempt_in=wait, error=error, attempts=attempts)
+
+    def _pause(self, platform: str, seconds: float) -> None:
+        self._paused_until[platform] = self._clock.now() + timedelta(seconds=seconds)
+
+    async def _finish(
+        self,
+        row: OutboxMessage,
+        *,
+        status: str = "pending",
+        error: str | None = None,
+        attempts: int | None = None,
+        next_attempt_in: float | None = None,
+        platform: str | None = None,
+        ref: dict[str, Any] | None = None,
+    ) -> None:
+        now = self._clock.now()
+        async with self._sessions.begin() as session:
+            fresh = await session.get(OutboxMessage, row.id)
+            if fresh is None:
+                return
+            fresh.status, fresh.leased_until = status, None
+            fresh.attempts = attempts if attempts is not None else fresh.attempts + 1
+            if error is not None:
+                fresh.last_error = error[:2000]
+            if next_attempt_in is not None:
+                fresh.next_attempt_at = now + timedelta(seconds=next_attempt_in)
+            if status == "sent":
+                fresh.sent_at, fresh.platform_ref = now, ref
+                fresh.platform = platform or fresh.platform
+
+
+class _NotYet(Exception):
+    """Not an error: the row waits (platform paused, the message to update not sent yet)."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"waiting {wait:.1f}s")
+        self.wait = wait
+
+
+def _choose(identities: list[PlatformIdentity], preferred: str | None) -> PlatformIdentity:
+    for identity in identities:
+        if identity.platform == preferred:
+            return identity
+    epoch = datetime.min.replace(tzinfo=None)
+    return max(
+        identities,
+        key=lambda i: i.last_seen_at.replace(tzinfo=None) if i.last_seen_at else epoch,
+    )

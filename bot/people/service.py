@@ -1,0 +1,151 @@
+"""People and how to reach them: synced from the organisation file, learned from platforms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import Actor
+from bot.orgconfig import OrgConfig
+from storage.models import (
+    Department,
+    DepartmentMember,
+    OutboxMessage,
+    Person,
+    PersonRole,
+    PlatformIdentity,
+)
+
+
+async def sync_organisation(session: AsyncSession, org: OrgConfig) -> None:
+    """Make the database match the organisation file; people who left become inactive."""
+    existing = {p.handle: p for p in (await session.scalars(select(Person))).all()}
+    for cfg in org.people:
+        person = existing.get(cfg.handle) or Person(handle=cfg.handle)
+        person.name, person.email, person.active = cfg.name, cfg.email.lower(), True
+        person.locale, person.preferred_platform = cfg.locale, cfg.preferred_platform
+        if person.id is None:
+            session.add(person)
+            person.roles, person.identities = [], []
+        person.roles = [PersonRole(role=r) for r in sorted(set(cfg.roles))]
+        await session.flush()
+        for platform, user_id in (("slack", cfg.slack_id), ("teams", cfg.teams_id)):
+            if user_id:
+                await _ensure_identity(session, person, platform, user_id)
+    for handle, person in existing.items():
+        if org.person(handle) is None:
+            person.active = False
+    await session.flush()
+    await _sync_departments(session, org)
+
+
+async def _sync_departments(session: AsyncSession, org: OrgConfig) -> None:
+    ids = await handle_ids(session)
+    await session.execute(delete(DepartmentMember))
+    known = {d.id: d for d in (await session.scalars(select(Department))).all()}
+    for cfg in org.departments:
+        dept = known.get(cfg.id) or Department(id=cfg.id)
+        dept.name, dept.lead_id, dept.approval_path = cfg.name, ids[cfg.lead], cfg.approval_path
+        session.add(dept)
+        await session.flush()
+        for member in cfg.members:
+            session.add(DepartmentMember(department_id=cfg.id, person_id=ids[member]))
+    await session.flush()
+
+
+async def handle_ids(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(Person.handle, Person.id))
+    return {handle: pid for handle, pid in rows.tuples()}
+
+
+async def _ensure_identity(
+    session: AsyncSession, person: Person, platform: str, user_id: str
+) -> PlatformIdentity:
+    identity = await session.scalar(
+        select(PlatformIdentity).where(
+            PlatformIdentity.platform == platform, PlatformIdentity.user_id == user_id
+        )
+    )
+    if identity is None:
+        identity = PlatformIdentity(person_id=person.id, platform=platform, user_id=user_id)
+        session.add(identity)
+    identity.person_id = person.id
+    await session.flush()
+    return identity
+
+
+async def identity_for(
+    session: AsyncSession, platform: str, user_id: str
+) -> PlatformIdentity | None:
+    return await session.scalar(
+        select(PlatformIdentity).where(
+            PlatformIdentity.platform == platform, PlatformIdentity.user_id == user_id
+        )
+    )
+
+
+async def person_by_email(session: AsyncSession, email: str) -> Person | None:
+    return await session.scalar(
+        select(Person).where(func.lower(Person.email) == email.lower(), Person.active)
+    )
+
+
+async def person_by_handle(session: AsyncSession, handle: str) -> Person | None:
+    return await session.scalar(select(Person).where(Person.handle == handle, Person.active))
+
+
+async def people_with_role(session: AsyncSession, role: str) -> Sequence[Person]:
+    return (
+        await session.scalars(
+            select(Person)
+            .join(PersonRole)
+            .where(PersonRole.role == role, Person.active)
+            .order_by(Person.id)
+        )
+    ).all()
+
+
+async def identify(session: AsyncSession, actor: Actor, *, now: datetime) -> Person | None:
+    """The organisation's person behind a platform user, learning the identity on first contact."""
+    identity = await identity_for(session, actor.platform, actor.user_id)
+    if identity is None:
+        person = await person_by_email(session, actor.email) if actor.email else None
+        if person is None:
+            return None
+        identity = await _ensure_identity(session, person, actor.platform, actor.user_id)
+        await requeue_unreachable(session, person.id, now=now)
+    identity.last_seen_at = now
+    if actor.conversation_ref:
+        identity.conversation_ref = actor.conversation_ref
+    person = await session.get(Person, identity.person_id)
+    return person if person is not None and person.active else None
+
+
+async def learn_identity(
+    session: AsyncSession,
+    person: Person,
+    platform: str,
+    user_id: str,
+    conversation_ref: dict[str, Any] | None = None,
+) -> PlatformIdentity:
+    identity = await _ensure_identity(session, person, platform, user_id)
+    if conversation_ref:
+        identity.conversation_ref = conversation_ref
+    return identity
+
+
+async def requeue_unreachable(session: AsyncSession, person_id: int, *, now: datetime) -> None:
+    """Messages that waited for a way to reach this person go out now that we have one."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.person_id == person_id, OutboxMessage.status == "unreachable")
+        .values(status="pending", next_attempt_at=now, attempts=0)
+    )
+
+
+def locale_of(person: Person | None, org: OrgConfig) -> str:
+    return (person.locale if person else None) or org.organization.locale

@@ -1,0 +1,64 @@
+"""The one surface every chat platform implements (errbot's backend idea).
+
+The engine and the outbox speak only to this; Slack and Teams live behind it in adapters/.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from bot.messages import Message
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered; the subclass says whether to try again."""
+
+
+class RetryLater(DeliveryError):
+    """Rate-limited (429) or a server error (5xx): try again, after `retry_after` if given."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class Undeliverable(DeliveryError):
+    """The platform refused for good (unknown channel, message gone): retrying cannot help."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person as one platform addresses them."""
+
+    user_id: str
+    conversation_ref: dict[str, Any] | None = None
+
+
+class ChatPlatform(ABC):
+    name: str
+
+    @abstractmethod
+    async def post_to_person(self, recipient: Recipient, message: Message) -> dict[str, Any]:
+        """Send a direct message; return the reference needed to update it later."""
+
+    @abstractmethod
+    async def post_to_channel(self, channel: str, message: Message) -> dict[str, Any]:
+        """Post into a shared channel (meeting channel, crisis room)."""
+
+    @abstractmethod
+    async def update(self, ref: dict[str, Any], message: Message) -> dict[str, Any]:
+        """Replace a message we posted, in place."""
+
+    @abstractmethod
+    async def reply(self, context: dict[str, Any], message: Message) -> dict[str, Any]:
+        """Answer the person who caused an event, where they acted (ephemeral where possible)."""
+
+    async def find_user_by_email(self, email: str) -> Recipient | None:
+        """Resolve a person the platform has not told us about yet; None if it cannot."""
+        return None
+
+    async def email_of(self, user_id: str) -> str | None:
+        """The e-mail behind a platform user, to match them to the organisation's people."""
+        return None

@@ -1,0 +1,52 @@
+"""Commands and actions by name; features register theirs with the decorators below."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.context import Context
+
+Handler = Callable[[Context, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    handler: Handler
+    usage_key: str
+    aliases: tuple[str, ...] = ()
+
+
+COMMANDS: dict[str, CommandSpec] = {}
+ACTIONS: dict[str, Handler] = {}
+_ORDER: list[CommandSpec] = []
+
+
+def command(
+    name: str, *, usage_key: str, aliases: tuple[str, ...] = ()
+) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        spec = CommandSpec(name, handler, usage_key, aliases)
+        for key in (name, *aliases):
+            if key in COMMANDS:
+                raise ValueError(f"command {key!r} registered twice")
+            COMMANDS[key] = spec
+        _ORDER.append(spec)
+        return handler
+
+    return register
+
+
+def action(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        if name in ACTIONS:
+            raise ValueError(f"action {name!r} registered twice")
+        ACTIONS[name] = handler
+        return handler
+
+    return register
+
+
+def listed_commands() -> list[CommandSpec]:
+    return list(_ORDER)

@@ -1,0 +1,55 @@
+"""Approval requests (one per stage and version), who may decide them, and decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.base import Base
+
+
+class ApprovalRequest(Base):
+    __tablename__ = "approval_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    stage_index: Mapped[int]
+    stage_name: Mapped[str] = mapped_column(String(200))
+    mode: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+    approvers: Mapped[list[RequestApprover]] = relationship(lazy="selectin")
+    decisions: Mapped[list[Decision]] = relationship(
+        lazy="selectin", order_by="Decision.decided_at"
+    )
+
+    @property
+    def approver_ids(self) -> list[int]:
+        return [a.person_id for a in self.approvers]
+
+
+class RequestApprover(Base):
+    """Approvers are fixed when the request opens, so a config change never strands it."""
+
+    __tablename__ = "request_approvers"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("approval_requests.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("request_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("approval_requests.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    outcome: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime]
