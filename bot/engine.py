@@ -47,9 +47,9 @@ class Engine:
 
     async def handle(self, event: InboundEvent) -> None:
         """Handle an event exactly once, however often the platform delivers it."""
-        event = await self._with_email(event)
-        now = self.clock.now()
         try:
+            event = await self._with_email(event)
+            now = self.clock.now()
             async with self.sessions() as session, session.begin():
                 if await self._seen_before(session, event, now):
                     log.info("duplicate event %s ignored", event.event_key)
@@ -61,7 +61,8 @@ class Engine:
         self._on_commit()
 
     async def _with_email(self, event: InboundEvent) -> InboundEvent:
-        """Unknown user without an e-mail: ask their platform, before any transaction opens."""
+        """Unknown user without an e-mail: ask their platform before any transaction opens,
+        so no network call ever holds the database's write lock."""
         actor = event.actor
         if actor.email or actor.platform not in self.platforms:
             return event

@@ -109,6 +109,8 @@ async def _call(request: Callable[[], Awaitable[Any]]) -> Any:
             raise RetryLater("slack rate limit", float(retry_after or 1)) from exc
         if status >= 500:
             raise RetryLater(f"slack answered {status}") from exc
-        raise Undeliverable(str(exc.response.get("error") or exc)) from exc
+        data = exc.response.data
+        error = data.get("error") if isinstance(data, dict) else None
+        raise Undeliverable(str(error or f"slack answered {status}")) from exc
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise RetryLater(f"slack unreachable: {exc}") from exc

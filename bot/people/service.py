@@ -59,7 +59,7 @@ async def _sync_departments(session: AsyncSession, org: OrgConfig) -> None:
 
 async def handle_ids(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(Person.handle, Person.id))
-    return {handle: pid for handle, pid in rows.tuples()}
+    return {handle: pid for handle, pid in rows.all()}
 
 
 async def _ensure_identity(

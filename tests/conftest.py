@@ -1,0 +1,160 @@
+"""Fixtures that start real parts: a database (SQLite file or PostgreSQL), a fake Slack Web
+API on loopback, and the bot's own aiohttp server on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot import migrate
+from bot.server import RUNTIME, Runtime, create_app
+from bot.settings import Settings
+from storage.db import create_engine
+from storage.models import Base
+from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_client import SlackClient
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = ROOT / "socialdesk.example.yaml"
+SIGNING_SECRET = "test-signing-secret"
+PG_URL = os.environ.get(
+    "SOCIALDESK_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+
+
+# --- databases ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once, copy per test: every test gets a fresh, fully migrated SQLite file."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+async def _pg_reachable(url: str) -> str | None:
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        conn = await asyncio.wait_for(asyncpg.connect(dsn), 5)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    await conn.close()
+    return None
+
+
+async def _pg_admin(url: str, sql: str) -> None:
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A throwaway database on the machine's PostgreSQL, migrated once, dropped at the end."""
+    problem = asyncio.run(_pg_reachable(PG_URL))
+    if problem:
+        message = f"PostgreSQL not reachable at {PG_URL} ({problem})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " — CI must run the PostgreSQL tests", pytrace=False)
+        pytest.skip(message + "; PostgreSQL tests skipped")
+    name = f"socialdesk_test_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_pg_admin(PG_URL, f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Every test that takes this runs twice: on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "socialdesk.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+        asyncio.run(_truncate(url))
+        yield url
+
+
+# --- the bot and its Slack -----------------------------------------------------------------
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlackApi]:
+    api = FakeSlackApi()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+def config_path() -> Path:
+    return EXAMPLE_CONFIG
+
+
+@pytest.fixture
+def settings(
+    database_url: str, fake_slack: FakeSlackApi, config_path: Path, tmp_path: Path
+) -> Settings:
+    return Settings(
+        _env_file=None,
+        SOCIALDESK_DATABASE_URL=database_url,
+        SOCIALDESK_CONFIG=config_path,
+        SOCIALDESK_DATA_DIR=tmp_path / "files",
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        SOCIALDESK_OUTBOX_RETRY_BASE=0.05,
+    )
+
+
+@dataclass
+class RunningBot:
+    url: str
+    runtime: Runtime
+    slack: SlackClient
+
+
+@pytest.fixture
+async def bot(settings: Settings, fake_slack: FakeSlackApi) -> AsyncIterator[RunningBot]:
+    """The real server on a free loopback port, with its dispatcher running."""
+    app = create_app(settings)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    url = f"http://127.0.0.1:{port}"
+    try:
+        yield RunningBot(
+            url, app[RUNTIME], SlackClient(url, SIGNING_SECRET, f"{fake_slack.url}/response")
+        )
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,175 @@
+"""A fake Slack Web API on loopback: records every call, answers like Slack, fails on request.
+
+slack_sdk is pointed at it through SLACK_API_URL; response_urls point at it too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class Failure:
+    status: int
+    retry_after: int | None
+    times: int
+
+
+@dataclass
+class Posted:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]]
+    updates: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeSlackApi:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.responses: list[dict[str, Any]] = []  # bodies posted to response_urls
+        self.messages: dict[tuple[str, str], Posted] = {}
+        self.users: dict[str, str] = {}  # email -> user id
+        self.failures: dict[str, list[Failure]] = {}
+        self.url = ""
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+
+    # --- test controls -----------------------------------------------------------------
+    def add_user(self, user_id: str, email: str) -> None:
+        self.users[email.lower()] = user_id
+
+    def fail(
+        self, method: str, status: int = 429, retry_after: int | None = 1, times: int = 1
+    ) -> None:
+        self.failures.setdefault(method, []).append(Failure(status, retry_after, times))
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def dms_to(self, user_id: str) -> list[Posted]:
+        return [m for m in self.messages.values() if m.channel == f"D{user_id}"]
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.url}/response/{name}"
+
+    # --- server -------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{name}", self._response)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.method == "GET":
+            pass
+        elif request.content_type == "application/json":
+            params.update(await request.json())
+        else:
+            params.update(await request.post())
+        if isinstance(params.get("blocks"), str):
+            params["blocks"] = json.loads(params["blocks"])
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append(Call(method, params))
+        failure = self._take_failure(method)
+        if failure is not None:
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            body = {"ok": False, "error": "ratelimited" if failure.status == 429 else "fatal_error"}
+            return web.json_response(body, status=failure.status, headers=headers)
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            return web.json_response({"ok": False, "error": "not_authed"})
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        return web.json_response(handler(params))
+
+    def _take_failure(self, method: str) -> Failure | None:
+        queue = self.failures.get(method) or []
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.pop(0)
+        return failure
+
+    async def _response(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        body["_url"] = request.match_info["name"]
+        self.responses.append(body)
+        return web.Response(text="ok")
+
+    # --- methods --------------------------------------------------------------------------
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://beispiel.slack.com/",
+            "team": "Beispiel",
+            "user": "socialdesk",
+            "team_id": "T0BEISPIEL",
+            "user_id": "U0BOT",
+            "bot_id": "B0BOT",
+        }
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": f"D{params['users']}"}}
+
+    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        ts = f"1700000000.{next(self._ts):06d}"
+        channel = params["channel"]
+        self.messages[(channel, ts)] = Posted(
+            channel, ts, params.get("text", ""), params.get("blocks") or []
+        )
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        posted = self.messages.get((params["channel"], params["ts"]))
+        if posted is None:
+            return {"ok": False, "error": "message_not_found"}
+        posted.updates.append(params)
+        posted.text, posted.blocks = params.get("text", ""), params.get("blocks") or []
+        return {"ok": True, "channel": posted.channel, "ts": posted.ts}
+
+    def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+
+    def _users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:
+        user_id = self.users.get(str(params["email"]).lower())
+        if user_id is None:
+            return {"ok": False, "error": "users_not_found"}
+        return {"ok": True, "user": {"id": user_id, "profile": {"email": params["email"]}}}
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        for email, user_id in self.users.items():
+            if user_id == params["user"]:
+                return {"ok": True, "user": {"id": user_id, "profile": {"email": email}}}
+        return {"ok": False, "error": "user_not_found"}
