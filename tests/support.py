@@ -9,16 +9,16 @@ from typing import Any
 
 
 async def eventually(
-    predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02
+    predicate: Callable[[], Any], within: float = 10.0, interval: float = 0.02
 ) -> Any:
     """Wait until `predicate()` is truthy (the outbox delivers asynchronously); fail loudly."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s: {predicate}")
+            raise AssertionError(f"condition not met within {within}s: {predicate}")
         await asyncio.sleep(interval)
 
 

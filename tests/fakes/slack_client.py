@@ -42,10 +42,12 @@ class SlackClient:
             "X-Slack-Signature": signature or sign(self.secret, timestamp, body),
             **(headers or {}),
         }
-        async with aiohttp.ClientSession() as session:
-            async with session.post(self.url, data=body.encode(), headers=all_headers) as resp:
-                await resp.read()
-                return resp
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.url, data=body.encode(), headers=all_headers) as resp,
+        ):
+            await resp.read()
+            return resp
 
     def command_body(
         self, user: str, command: str, text: str = "", channel: str = "D0DIRECT"
