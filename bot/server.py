@@ -22,7 +22,9 @@ from bot.orgconfig import OrgConfig, load_config
 from bot.outbox.dispatcher import Dispatcher
 from bot.people.service import sync_organisation
 from bot.platform import ChatPlatform
+from bot.scheduler import Scheduler
 from bot.settings import Settings
+from bot.timers.runner import TimerRunner
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class Runtime:
     clock: Clock
     engine: Engine
     dispatcher: Dispatcher
+    scheduler: Scheduler
     platforms: dict[str, ChatPlatform]
     adapters: dict[str, str] = field(default_factory=dict)
 
@@ -62,7 +65,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         clock=clock,
         on_commit=dispatcher.notify,
     )
-    runtime = Runtime(settings, org, db, sessions, clock, engine, dispatcher, platforms)
+    timers = TimerRunner(sessions, org, clock, on_commit=dispatcher.notify)
+    scheduler = Scheduler(db, timers, tick_seconds=settings.scheduler_tick_seconds)
+    runtime = Runtime(settings, org, db, sessions, clock, engine, dispatcher, scheduler, platforms)
     app = web.Application()
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
@@ -93,7 +98,10 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     for name, status in sorted(runtime.adapters.items()):
         log.info("adapter %s %s", name, status)
     task = asyncio.create_task(runtime.dispatcher.run(), name="outbox-dispatcher")
+    if runtime.settings.scheduler_enabled:
+        runtime.scheduler.start()
     yield
+    await runtime.scheduler.stop()
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task

@@ -36,9 +36,9 @@ class Settings(BaseSettings):
     outbox_retry_base_seconds: float = Field(default=2.0, alias="SOCIALDESK_OUTBOX_RETRY_BASE")
     outbox_max_attempts: int = Field(default=8, alias="SOCIALDESK_OUTBOX_MAX_ATTEMPTS")
 
-    @property
-    def slack_configured(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+    # The scheduler's round: how often due timers are looked for (and leadership retried).
+    scheduler_tick_seconds: float = Field(default=15.0, alias="SOCIALDESK_SCHEDULER_TICK")
+    scheduler_enabled: bool = Field(default=True, alias="SOCIALDESK_SCHEDULER")
 
 
 @lru_cache

@@ -18,9 +18,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot import migrate
+from bot.orgconfig import OrgConfig, load_config
+from bot.people.service import sync_organisation
 from bot.server import RUNTIME, Runtime, create_app
 from bot.settings import Settings
-from storage.db import create_engine
+from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import Base
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_client import SlackClient
@@ -101,6 +103,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         url = request.getfixturevalue("postgres_database")
         asyncio.run(_truncate(url))
         yield url
+
+
+@pytest.fixture
+def org() -> OrgConfig:
+    return load_config(EXAMPLE_CONFIG)
+
+
+@pytest.fixture
+async def sessions(database_url: str, org: OrgConfig) -> AsyncIterator[SessionMaker]:
+    """A migrated database with the example organisation in it, for engine-level tests."""
+    engine = create_engine(database_url)
+    maker = create_sessionmaker(engine)
+    async with maker.begin() as session:
+        await sync_organisation(session, org)
+    yield maker
+    await engine.dispose()
 
 
 # --- the bot and its Slack -----------------------------------------------------------------

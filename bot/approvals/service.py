@@ -43,14 +43,21 @@ class DecisionResult:
 
 
 async def submit(
-    *, session: AsyncSession, org: OrgConfig, submitter: Person, text: str, now: datetime
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    submitter: Person,
+    text: str,
+    now: datetime,
+    path: str | None = None,
 ) -> tuple[ContentItem, ApprovalRequest]:
+    """Create the item and open its first stage; `path` overrides the department's path."""
     department = org.department_of(submitter.handle)
     item = await create_item(
         session,
         submitter=submitter,
         department_id=department.id if department else None,
-        approval_path=org.path_for(department),
+        approval_path=path or org.path_for(department),
         text=text,
         status=states.ITEM_IN_REVIEW,
         now=now,

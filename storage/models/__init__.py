@@ -7,6 +7,7 @@ from storage.models.content import Attachment, ContentItem, ContentVersion
 from storage.models.events import ProcessedEvent
 from storage.models.outbox import OutboxMessage
 from storage.models.people import Department, DepartmentMember, Person, PersonRole, PlatformIdentity
+from storage.models.timers import Timer
 
 __all__ = [
     "ApprovalRequest",
@@ -24,4 +25,5 @@ __all__ = [
     "PlatformIdentity",
     "ProcessedEvent",
     "RequestApprover",
+    "Timer",
 ]

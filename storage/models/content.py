@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base
@@ -20,6 +20,9 @@ class ContentItem(Base):
     approval_path: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32), index=True)
     current_stage: Mapped[int] = mapped_column(default=0)
+    # Target channel ids from the registry, and when it should go out (UTC).
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    publish_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]

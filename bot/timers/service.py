@@ -1,0 +1,81 @@
+"""Scheduling and cancelling timers, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.orgconfig import OrgConfig
+from storage.models import Timer
+
+
+@dataclass
+class TimerContext:
+    """What a timer handler gets: its own unit of work, the organisation and the time."""
+
+    session: AsyncSession
+    org: OrgConfig
+    now: datetime
+    timer: Timer
+
+
+TimerHandler = Callable[[TimerContext], Awaitable[None]]
+Planner = Callable[[AsyncSession, OrgConfig, datetime], Awaitable[None]]
+HANDLERS: dict[str, TimerHandler] = {}
+PLANNERS: list[Planner] = []
+
+
+def on_timer(kind: str) -> Callable[[TimerHandler], TimerHandler]:
+    def register(handler: TimerHandler) -> TimerHandler:
+        if kind in HANDLERS:
+            raise ValueError(f"timer kind {kind!r} registered twice")
+        HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def planner(fn: Planner) -> Planner:
+    """Runs on the leader before each round: e.g. make sure next week's meeting has timers."""
+    PLANNERS.append(fn)
+    return fn
+
+
+async def schedule(
+    session: AsyncSession,
+    *,
+    kind: str,
+    key: str,
+    due_at: datetime,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+) -> Timer:
+    """Create the timer for `key`, or move it if it has not fired yet."""
+    timer = await session.scalar(select(Timer).where(Timer.key == key))
+    if timer is None:
+        timer = Timer(kind=kind, key=key, due_at=due_at, payload=payload or {}, created_at=now)
+        session.add(timer)
+    elif timer.fired_at is None:
+        timer.due_at, timer.cancelled_at = due_at, None
+        if payload is not None:
+            timer.payload = payload
+    await session.flush()
+    return timer
+
+
+async def cancel(session: AsyncSession, *, key_prefix: str, now: datetime) -> None:
+    """Cancel every timer whose key starts with the prefix and has not fired."""
+    await session.execute(
+        update(Timer)
+        .where(
+            Timer.key.startswith(key_prefix, autoescape=True),
+            Timer.fired_at.is_(None),
+            Timer.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now)
+    )
