@@ -37,7 +37,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_timers_due", ["fired_at", "cancelled_at", "due_at"], unique=False)
 
     with op.batch_alter_table("content_items", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("channels", sa.JSON(), nullable=False))
+        batch_op.add_column(sa.Column("channels", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("publish_at", sa.DateTime(), nullable=True))
 
     # ### end Alembic commands ###
