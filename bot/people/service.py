@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Actor
@@ -65,14 +66,18 @@ async def handle_ids(session: AsyncSession) -> dict[str, int]:
 async def _ensure_identity(
     session: AsyncSession, person: Person, platform: str, user_id: str
 ) -> PlatformIdentity:
-    identity = await session.scalar(
-        select(PlatformIdentity).where(
-            PlatformIdentity.platform == platform, PlatformIdentity.user_id == user_id
-        )
-    )
+    """Find or create; a concurrent first contact (two replicas, a double send) may have
+    created it a moment ago, so a unique-key clash means: read theirs."""
+    identity = await identity_for(session, platform, user_id)
     if identity is None:
-        identity = PlatformIdentity(person_id=person.id, platform=platform, user_id=user_id)
-        session.add(identity)
+        try:
+            async with session.begin_nested():
+                identity = PlatformIdentity(person_id=person.id, platform=platform, user_id=user_id)
+                session.add(identity)
+        except IntegrityError:
+            identity = await identity_for(session, platform, user_id)
+            if identity is None:
+                raise
     identity.person_id = person.id
     await session.flush()
     return identity

@@ -1,0 +1,136 @@
+"""The `socialdesk` command as an operator uses it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import EXAMPLE_CONFIG
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def socialdesk(
+    *args: str, env: dict[str, str] | None = None, **kw: object
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "SOCIALDESK_CONFIG": str(EXAMPLE_CONFIG), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=ROOT,
+        timeout=60,
+        **kw,  # type: ignore[call-overload]
+    )
+
+
+def _write(tmp_path: Path, mutate: object) -> Path:
+    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    mutate(raw)  # type: ignore[operator]
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_example_config_is_valid() -> None:
+    result = socialdesk("check-config", str(EXAMPLE_CONFIG))
+    assert result.returncode == 0, result.stderr
+    assert "ok (6 people, 2 departments, 3 approval paths)" in result.stdout
+
+
+def test_check_config_names_each_problem_with_its_path(tmp_path: Path) -> None:
+    def break_it(raw: dict) -> None:  # type: ignore[type-arg]
+        raw["approval_paths"]["standard"]["stages"][1]["approvers"][0] = "role:legel"
+        raw["departments"][0]["lead"] = "bernd"
+        raw["approval_paths"]["produkt"]["stages"][0]["sla"] = "soon"
+        raw["people"][2]["emial"] = "x"
+
+    result = socialdesk("check-config", str(_write(tmp_path, break_it)))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert (
+        "approval_paths.produkt.stages[0].sla: invalid duration 'soon' (use e.g. 15m, 4h, 1d, 1h30m)"
+        in lines
+    )
+    assert "people[2].emial: unknown key" in lines
+    assert result.stderr.strip().endswith("problem(s)")
+
+
+def test_check_config_reports_cross_references(tmp_path: Path) -> None:
+    def break_refs(raw: dict) -> None:  # type: ignore[type-arg]
+        raw["approval_paths"]["standard"]["stages"][1]["approvers"][0] = "role:legel"
+        raw["departments"][0]["lead"] = "bernd"
+        raw["crisis"]["approval_path"] = "panik"
+
+    result = socialdesk("check-config", str(_write(tmp_path, break_refs)))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert "approval_paths.standard.stages[1].approvers[0]: unknown role 'legel'" in lines
+    assert "departments[0].lead: unknown person 'bernd'" in lines
+    assert "crisis.approval_path: unknown approval path 'panik'" in lines
+
+
+def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
+    assert "file not found" in socialdesk("check-config", str(tmp_path / "nope.yaml")).stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("people: [unclosed", encoding="utf-8")
+    result = socialdesk("check-config", str(bad))
+    assert result.returncode == 1 and "not valid YAML" in result.stderr
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    result = socialdesk(
+        "serve", env={"SOCIALDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    )
+    assert result.returncode == 1
+    assert "socialdesk migrate" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_migrate_then_serve_answers_healthz_without_credentials(tmp_path: Path) -> None:
+    env = {
+        "SOCIALDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'sd.db'}",
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_SIGNING_SECRET": "",
+        "SOCIALDESK_PLAYGROUND": "0",
+    }
+    assert socialdesk("migrate", env=env).returncode == 0
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        env={**os.environ, "SOCIALDESK_CONFIG": str(EXAMPLE_CONFIG), **env},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        body = ""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                    assert resp.status == 200
+                    body = resp.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert '"status": "ok"' in body
+        assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set" in body
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert "adapter slack off" in output

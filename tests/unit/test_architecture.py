@@ -1,0 +1,45 @@
+"""The engine knows no platform: nothing under bot/ imports a platform SDK.
+
+bot/server.py is the composition root that mounts the adapters, and the one exception.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PLATFORM_PACKAGES = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "adapters")
+COMPOSITION_ROOT = ROOT / "bot" / "server.py"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_engine_imports_no_platform_sdk() -> None:
+    offenders = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        if path == COMPOSITION_ROOT:
+            continue
+        for name in _imports(path):
+            if name.split(".")[0] in PLATFORM_PACKAGES:
+                offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
+
+
+def test_storage_imports_nothing_from_bot_or_adapters() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "storage").rglob("*.py"))
+        for name in _imports(path)
+        if name.split(".")[0] in ("bot", "adapters", "slack_sdk", "botbuilder")
+    ]
+    assert offenders == []
