@@ -1,0 +1,137 @@
+"""The engine on its own: neutral events in, neutral messages out, no adapter involved."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.approvals import service
+from bot.clock import FrozenClock
+from bot.engine import Engine
+from bot.events import Action, Actor, Command
+from bot.orgconfig import OrgConfig
+from bot.outbox.dispatcher import Dispatcher
+from bot.people.service import person_by_handle
+from storage.db import SessionMaker
+from storage.models import ContentItem
+from tests.fakes.platform import FakePlatform
+
+USERS = {
+    f"{h}@beispiel.de": f"F{h.upper()}" for h in ("anna", "ben", "carla", "david", "eva", "felix")
+}
+_keys = itertools.count(1)
+
+
+@dataclass
+class Desk:
+    engine: Engine
+    dispatcher: Dispatcher
+    platform: FakePlatform
+
+    async def say(self, handle: str, text: str) -> None:
+        await self.engine.handle(
+            Command(
+                actor=_actor(handle),
+                event_key=f"k{next(_keys)}",
+                reply_context=_reply(handle),
+                text=text,
+            )
+        )
+        await self.flush()
+
+    async def click(self, handle: str, action: str, value: str, key: str | None = None) -> None:
+        await self.engine.handle(
+            Action(
+                actor=_actor(handle),
+                event_key=key or f"k{next(_keys)}",
+                reply_context=_reply(handle),
+                action=action,
+                value=value,
+            )
+        )
+        await self.flush()
+
+    async def flush(self) -> None:
+        while await self.dispatcher.deliver_due():
+            pass
+
+    def inbox(self, handle: str) -> list[str]:
+        return [
+            d.current.text + " | " + (d.current.context or "")
+            for d in self.platform.inbox(f"F{handle.upper()}")
+        ]
+
+
+def _actor(handle: str) -> Actor:
+    return Actor("fake", f"F{handle.upper()}")
+
+
+def _reply(handle: str) -> dict[str, str]:
+    return {"platform": "fake", "user": f"F{handle.upper()}"}
+
+
+@pytest.fixture
+async def desk(sessions: SessionMaker, org: OrgConfig) -> AsyncIterator[Desk]:
+    platform = FakePlatform(USERS)
+    clock = FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    dispatcher = Dispatcher(sessions, {"fake": platform}, clock)
+    engine = Engine(sessionmaker=sessions, org=org, platforms={"fake": platform}, clock=clock)
+    yield Desk(engine, dispatcher, platform)
+
+
+async def test_all_stage_needs_press_and_management(
+    desk: Desk, sessions: SessionMaker, org: OrgConfig
+) -> None:
+    async with sessions.begin() as session:
+        anna = await person_by_handle(session, "anna")
+        assert anna is not None
+        _, request = await service.submit(
+            session=session,
+            org=org,
+            submitter=anna,
+            text="Stellungnahme zum Rückruf",
+            now=desk.engine.clock.now(),
+            path="krise",
+        )
+    await desk.flush()
+    assert any("Freigabe angefragt" in m for m in desk.inbox("david"))
+    assert any("Freigabe angefragt" in m for m in desk.inbox("ben"))
+
+    await desk.click("david", "approval.approve", str(request.id))
+    assert "Es fehlt noch: Ben Weber" in desk.inbox("david")[0]
+    assert desk.inbox("anna") == []  # one approval of two is not enough
+
+    await desk.click("ben", "approval.approve", str(request.id))
+    assert any("ist freigegeben" in m for m in desk.inbox("anna"))
+    assert "Freigegeben von Ben Weber" in desk.inbox("david")[0]
+
+
+async def test_same_event_key_is_handled_once(desk: Desk, sessions: SessionMaker) -> None:
+    for _ in range(3):
+        await desk.engine.handle(
+            Command(
+                actor=_actor("carla"),
+                event_key="same",
+                reply_context=_reply("carla"),
+                text="submit Einmal",
+            )
+        )
+    await desk.flush()
+    async with sessions() as session:
+        assert len((await session.scalars(select(ContentItem))).all()) == 1
+    assert len(desk.inbox("ben")) == 1
+
+
+async def test_unknown_button_gets_an_answer(desk: Desk) -> None:
+    await desk.click("carla", "nothing.here", "1")
+    assert desk.inbox("carla") == ["Mit diesem Knopf kann ich nichts (mehr) anfangen. | "]
+
+
+async def test_button_for_a_missing_request(desk: Desk) -> None:
+    await desk.click("ben", "approval.approve", "999")
+    assert desk.inbox("ben") == ["Diese Freigabeanfrage gibt es nicht (mehr). | "]
