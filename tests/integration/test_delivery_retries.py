@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from sqlalchemy import select
@@ -29,12 +30,23 @@ async def test_429_with_retry_after_delays_delivery(
     attempts = fake_slack.calls_to("chat.postMessage")
     assert len(attempts) == 2  # refused once, delivered once
     assert waited >= 0.9  # Retry-After was honoured
-    async with bot.runtime.sessions() as session:
-        row = await session.scalar(
-            select(OutboxMessage).where(OutboxMessage.person_id.is_not(None))
-        )
-        assert row is not None and row.status == "sent" and row.attempts == 2
-        assert "rate limit" in (row.last_error or "")
+
+    async def card_row() -> OutboxMessage | None:
+        async with bot.runtime.sessions() as session:
+            return await session.scalar(
+                select(OutboxMessage)
+                .where(OutboxMessage.kind == "post", OutboxMessage.key.startswith("approval:"))
+                .order_by(OutboxMessage.id)
+            )
+
+    # The fake API saw the delivery; the dispatcher records it a moment later.
+    for _ in range(200):
+        row = await card_row()
+        if row is not None and row.status == "sent":
+            break
+        await asyncio.sleep(0.02)
+    assert row is not None and row.status == "sent" and row.attempts == 2
+    assert "rate limit" in (row.last_error or "")
 
 
 async def test_server_errors_are_retried(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
