@@ -77,7 +77,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         )
         return 1
     try:
-        app = create_app(settings)
+        app = create_app(settings, host=host or settings.host)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

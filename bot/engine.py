@@ -14,14 +14,15 @@ from bot import features, i18n
 from bot.clock import Clock
 from bot.commands import parse
 from bot.context import Context
-from bot.events import Action, Command, InboundEvent
-from bot.help.handlers import unknown_command
+from bot.events import Action, Command, InboundEvent, Joined
+from bot.help.handlers import unknown_command, welcome
+from bot.inflight import InFlight
 from bot.messages import Message
 from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
 from bot.people.service import identify, identity_for
 from bot.platform import ChatPlatform
-from bot.registry import ACTIONS, COMMANDS
+from bot.registry import ACTIONS, COMMANDS, FILE_HANDLERS
 from storage.db import SessionMaker
 from storage.models import ProcessedEvent
 
@@ -44,9 +45,14 @@ class Engine:
         self.platforms = platforms
         self.clock = clock
         self._on_commit = on_commit
+        self.inflight = InFlight()
 
     async def handle(self, event: InboundEvent) -> None:
         """Handle an event exactly once, however often the platform delivers it."""
+        with self.inflight.track():
+            await self._handle(event)
+
+    async def _handle(self, event: InboundEvent) -> None:
         try:
             event = await self._with_email(event)
             now = self.clock.now()
@@ -93,7 +99,9 @@ class Engine:
             outbox.reply(session, event.reply_context, Message(text=text), now=now)
             return
         ctx = Context(session=session, org=self.org, now=now, person=person, event=event)
-        if isinstance(event, Command):
+        if isinstance(event, Command) and event.files and FILE_HANDLERS:
+            await FILE_HANDLERS[0](ctx, event.text)
+        elif isinstance(event, Command):
             parsed = parse(event.text)
             spec = COMMANDS.get(parsed.name)
             if spec is None:
@@ -106,6 +114,8 @@ class Engine:
                 ctx.reply(ctx.t("engine.unknown_action"))
             else:
                 await handler(ctx, event.value)
+        elif isinstance(event, Joined):
+            await welcome(ctx)
 
     async def _apologise(self, event: InboundEvent) -> None:
         try:

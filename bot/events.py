@@ -29,10 +29,26 @@ class InboundEvent:
 
 
 @dataclass(frozen=True)
+class FileShared:
+    """A file sent along with a message. The adapter fetched it before the event (no network
+    call inside a transaction), reading at most the intake limit plus one byte: `complete` is
+    False when the platform's file was bigger than that, and `size` says how big it claimed."""
+
+    name: str
+    data: bytes = b""
+    size: int = 0
+    complete: bool = True
+    # False when the platform would not hand the file over (network, permissions).
+    fetched: bool = True
+
+
+@dataclass(frozen=True)
 class Command(InboundEvent):
-    """`/submit text` in Slack or `submit text` typed in Teams."""
+    """`/submit text` in Slack or `submit text` typed in Teams; `files` sent with it go to
+    intake."""
 
     text: str = ""
+    files: tuple[FileShared, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,3 +58,8 @@ class Action(InboundEvent):
     action: str = ""
     value: str = ""
     inputs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Joined(InboundEvent):
+    """The person added the bot (Teams install) or was added where the bot is: say hello."""

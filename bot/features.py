@@ -1,6 +1,21 @@
 """The features the engine knows: importing a module registers its commands and actions."""
 
+from bot import status
 from bot.approvals import handlers as approvals
+from bot.content_requests import handlers as content_requests
+from bot.crisis import handlers as crisis
+from bot.departments import handlers as departments
 from bot.help import handlers as help_
+from bot.intake import handlers as intake
+from bot.meeting import handlers as meeting
 
-__all__ = ["approvals", "help_"]
+__all__ = [
+    "approvals",
+    "content_requests",
+    "crisis",
+    "departments",
+    "help_",
+    "intake",
+    "meeting",
+    "status",
+]

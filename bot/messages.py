@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from bot.forms import Form
+
 
 class Fact(BaseModel):
     label: str
@@ -42,3 +44,5 @@ class Message(BaseModel):
     image: Image | None = None
     buttons: list[Button] = []
     context: str | None = None
+    # Input wanted from the reader (see bot/forms.py): a Slack modal, inputs on a Teams card.
+    form: Form | None = None

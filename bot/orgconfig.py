@@ -78,17 +78,110 @@ class StageConfig(_Strict):
     approvers: list[str] = Field(min_length=1)
     mode: Literal["any", "all"] = "any"
     sla: Duration | None = None
+    # Who decides when the submitter would be the stage's only approver (else: social media).
+    fallback: list[str] = []
+    # Reminders to the approvers at these percentages of the SLA.
+    remind_at: list[int] = [50, 90]
+    # When the SLA passes: escalate (to `escalate_to`, default the department lead) or approve.
+    escalate_to: str | None = None
+    on_timeout: Literal["escalate", "approve"] = "escalate"
+
+    @field_validator("remind_at")
+    @classmethod
+    def _percentages(cls, value: list[int]) -> list[int]:
+        for pct in value:
+            if not 0 < pct < 100:
+                raise ValueError(f"reminder at {pct}% (use percentages between 1 and 99)")
+        return sorted(set(value))
+
+
+class PathRule(_Strict):
+    """When a path applies: every kind given must match; within a kind, any entry matches."""
+
+    departments: list[str] = []
+    channels: list[str] = []
+    keywords: list[str] = []
 
 
 class ApprovalPathConfig(_Strict):
     stages: list[StageConfig] = Field(min_length=1)
+    when: PathRule | None = None
+
+
+class ImageRules(_Strict):
+    """What an image for this channel should look like: ratios as `W:H` (e.g. `1.91:1`)."""
+
+    aspect_ratios: list[str] = []
+    min_width: int | None = Field(default=None, gt=0)
+    min_height: int | None = Field(default=None, gt=0)
+    ratio_tolerance: float = Field(default=0.03, ge=0, lt=1)
+
+    @field_validator("aspect_ratios")
+    @classmethod
+    def _ratios(cls, value: list[str]) -> list[str]:
+        for ratio in value:
+            if not re.fullmatch(r"\d+(\.\d+)?:\d+(\.\d+)?", ratio) or ratio.endswith(":0"):
+                raise ValueError(f"invalid aspect ratio {ratio!r} (use e.g. 1:1, 4:5, 1.91:1)")
+        return value
+
+
+class ChannelRules(_Strict):
+    """House style per network: how many hashtags, whether @handles and links work there."""
+
+    max_hashtags: int | None = Field(default=None, ge=0)
+    handles: Literal["ok", "avoid"] = "ok"
+    links: Literal["ok", "avoid"] = "ok"
+    image: ImageRules | None = None
 
 
 class ChannelConfig(_Strict):
     id: str
     name: str
     owner: str
+    audience: str | None = None
     max_length: int | None = Field(default=None, gt=0)
+    rules: ChannelRules = ChannelRules()
+    # Findings only advise; on a strict channel they block the submission.
+    strict: bool = False
+
+
+def _byte_size(value: Any) -> Any:
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+)\s*(B|KB|MB|GB)?\s*", value, re.IGNORECASE)
+        if not match:
+            raise ValueError(f"invalid size {value!r} (use e.g. 50MB, 500KB)")
+        unit = (match.group(2) or "B").upper()
+        return int(match.group(1)) * {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}[unit]
+    return value
+
+
+ByteSize = Annotated[int, BeforeValidator(_byte_size), Field(gt=0)]
+FILE_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "video/mp4",
+    "video/quicktime",
+    "application/pdf",
+)
+
+
+class IntakeConfig(_Strict):
+    """Files colleagues send to the bot: how big, which types (checked from the bytes)."""
+
+    max_file_size: ByteSize = 50 * 1024**2
+    allowed_types: list[str] = list(FILE_TYPES)
+    # Reminders before a content request's deadline.
+    request_reminders: list[Duration] = [timedelta(hours=24), timedelta(hours=2)]
+
+    @field_validator("allowed_types")
+    @classmethod
+    def _known_types(cls, value: list[str]) -> list[str]:
+        for media_type in value:
+            if media_type not in FILE_TYPES:
+                raise ValueError(f"unknown file type {media_type!r} (use {', '.join(FILE_TYPES)})")
+        return value
 
 
 class MeetingConfig(_Strict):
@@ -98,6 +191,18 @@ class MeetingConfig(_Strict):
     reminders: list[Duration] = []
     slack_channel: str | None = None
     teams_channel: str | None = None
+    # Who is reminded: handles or role:NAME; unset means every department member and lead.
+    contributors: list[str] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _meeting_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown timezone {value!r}") from None
+        return value
 
     @field_validator("weekday")
     @classmethod
@@ -112,6 +217,16 @@ class CrisisConfig(_Strict):
     team: list[str] = []
     approval_path: str = "krise"
     repage_every: Duration = timedelta(minutes=10)
+    # Where the crisis room lives: on Slack a private channel named
+    # `<channel_prefix>-<date>-<slug>` is created; on Teams the protocol goes to `teams_channel`
+    # (or, without one, to every team member by DM).
+    room_platform: Platform = "slack"
+    channel_prefix: str = Field(default="krise", pattern=r"^[a-z0-9][a-z0-9_-]{0,29}$")
+    teams_channel: str | None = None
+    # While a crisis is open, the team is reminded to post an update this often (none: never).
+    update_every: Duration | None = timedelta(minutes=30)
+    # Who decides what happens to frozen content on resolve (and gets the report).
+    managers: list[str] = ["role:social_media_manager"]
 
 
 class OrgConfig(_Strict):
@@ -120,6 +235,7 @@ class OrgConfig(_Strict):
     departments: list[DepartmentConfig] = []
     approval_paths: dict[str, ApprovalPathConfig] = {}
     channels: list[ChannelConfig] = []
+    intake: IntakeConfig = IntakeConfig()
     meeting: MeetingConfig | None = None
     crisis: CrisisConfig | None = None
 
@@ -223,10 +339,19 @@ def _reference_problems(config: OrgConfig) -> Iterator[str]:
             for a, ref in enumerate(stage.approvers):
                 where = f"approval_paths.{name}.stages[{s}].approvers[{a}]"
                 yield from approver_ref_problems(where, ref, known, roles, allow_lead=True)
+            yield from _stage_problems(f"approval_paths.{name}.stages[{s}]", stage, known, roles)
+        if path.when:
+            yield from _rule_problems(f"approval_paths.{name}.when", path.when, config)
     for i, channel in enumerate(config.channels):
         yield from person_ref(f"channels[{i}].owner", channel.owner)
+    yield from _duplicates("channels", [c.id for c in config.channels], "id")
+    if config.meeting and config.meeting.contributors:
+        for i, ref in enumerate(config.meeting.contributors):
+            yield from approver_ref_problems(f"meeting.contributors[{i}]", ref, known, roles, False)
     if config.crisis:
-        for key in ("may_declare", "team"):
+        for key in ("may_declare", "team", "managers"):
+            if key == "managers" and key not in config.crisis.model_fields_set:
+                continue  # the default names a role an organisation may not have
             for i, ref in enumerate(getattr(config.crisis, key)):
                 yield from approver_ref_problems(f"crisis.{key}[{i}]", ref, known, roles, False)
         if config.crisis.approval_path not in config.approval_paths:
@@ -245,6 +370,35 @@ def approver_ref_problems(
             yield f"{where}: unknown role '{role}'"
     elif ref not in handles:
         yield f"{where}: unknown person '{ref}' (use a handle, 'lead' or 'role:NAME')"
+
+
+def _stage_problems(
+    where: str, stage: StageConfig, handles: set[str], roles: set[str]
+) -> Iterator[str]:
+    for f, ref in enumerate(stage.fallback):
+        yield from approver_ref_problems(f"{where}.fallback[{f}]", ref, handles, roles, True)
+    if stage.escalate_to is not None:
+        yield from approver_ref_problems(
+            f"{where}.escalate_to", stage.escalate_to, handles, roles, True
+        )
+    if stage.sla is None and (stage.on_timeout == "approve" or stage.escalate_to):
+        yield f"{where}.sla: required for on_timeout/escalate_to (when does the stage time out?)"
+
+
+def _rule_problems(where: str, rule: PathRule, config: OrgConfig) -> Iterator[str]:
+    departments = {d.id for d in config.departments}
+    channels = {c.id for c in config.channels}
+    for i, dept in enumerate(rule.departments):
+        if dept not in departments:
+            yield f"{where}.departments[{i}]: unknown department '{dept}'"
+    for i, channel in enumerate(rule.channels):
+        if channel not in channels:
+            yield f"{where}.channels[{i}]: unknown channel '{channel}'"
+    for i, keyword in enumerate(rule.keywords):
+        if not keyword.strip():
+            yield f"{where}.keywords[{i}]: empty keyword"
+    if not (rule.departments or rule.channels or rule.keywords):
+        yield f"{where}: give at least one of departments, channels, keywords"
 
 
 def _duplicates(where: str, values: list[str], key: str) -> Iterator[str]:

@@ -55,6 +55,13 @@ class ChatPlatform(ABC):
     async def reply(self, context: dict[str, Any], message: Message) -> dict[str, Any]:
         """Answer the person who caused an event, where they acted (ephemeral where possible)."""
 
+    async def create_room(
+        self, name: str, member_user_ids: list[str], *, private: bool = True
+    ) -> str | None:
+        """Create a room (a private channel) with these members; its channel id, or None if
+        the platform cannot create rooms. A taken name is made unique, never reused."""
+        return None
+
     async def find_user_by_email(self, email: str) -> Recipient | None:
         """Resolve a person the platform has not told us about yet; None if it cannot."""
         return None

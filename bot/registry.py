@@ -48,5 +48,16 @@ def action(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+FILE_HANDLERS: list[Handler] = []
+
+
+def on_files(handler: Handler) -> Handler:
+    """The handler for a message that brings files (intake); it gets the message's text."""
+    if FILE_HANDLERS:
+        raise ValueError("a file handler is registered already")
+    FILE_HANDLERS.append(handler)
+    return handler
+
+
 def listed_commands() -> list[CommandSpec]:
     return list(_ORDER)

@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.inflight import InFlight
 from bot.timers.runner import TimerRunner
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class Scheduler:
         self.leadership = Leadership(engine)
         self._tick = tick_seconds
         self._aps = AsyncIOScheduler(timezone=UTC)
+        self._rounds = InFlight()
 
     def start(self) -> None:
         self._aps.add_job(
@@ -80,6 +82,7 @@ class Scheduler:
     async def stop(self) -> None:
         if self._aps.running:
             self._aps.shutdown(wait=False)
+        await self._rounds.drain()
         await self.leadership.release()
 
     def wake(self) -> None:
@@ -88,6 +91,10 @@ class Scheduler:
             self._aps.add_job(self._round, id="wake", replace_existing=True, max_instances=1)
 
     async def _round(self) -> None:
+        with self._rounds.track():
+            await self._lead_a_round()
+
+    async def _lead_a_round(self) -> None:
         if not await self.leadership.try_acquire():
             return
         try:

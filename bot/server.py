@@ -6,7 +6,7 @@ This is the only module under bot/ that knows adapters exist; the engine never d
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,8 +16,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack import app as slack_adapter
+from adapters.teams import app as teams_adapter
 from bot.clock import Clock, SystemClock
 from bot.engine import Engine
+from bot.intake.files import sniff
 from bot.orgconfig import OrgConfig, load_config
 from bot.outbox.dispatcher import Dispatcher
 from bot.people.service import sync_organisation
@@ -25,6 +27,7 @@ from bot.platform import ChatPlatform
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.timers.runner import TimerRunner
+from storage import blobs
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 
 log = logging.getLogger(__name__)
@@ -45,9 +48,13 @@ class Runtime:
     adapters: dict[str, str] = field(default_factory=dict)
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, host: str | None = None
+) -> web.Application:
+    """`host` is the address the server will bind (default settings.host): Teams needs it."""
     clock = clock or SystemClock()
     org = load_config(settings.config)
+    blobs.configure(settings.data_dir, settings.public_url)
     db = create_engine(settings.database_url)
     sessions = create_sessionmaker(db)
     platforms: dict[str, ChatPlatform] = {}
@@ -71,7 +78,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app = web.Application()
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/files/{sha256}/{name}", serve_file)
     _mount_slack(app, runtime)
+    _mount_teams(app, runtime, host if host is not None else settings.host)
     app.cleanup_ctx.append(_lifecycle)
     return app
 
@@ -91,6 +100,52 @@ def _mount_slack(app: web.Application, runtime: Runtime) -> None:
     runtime.adapters["slack"] = "on: POST /slack/events"
 
 
+def _mount_teams(app: web.Application, runtime: Runtime, host: str) -> None:
+    """With an app id every activity needs a Bot Framework token; without one, the endpoint
+    runs unauthenticated for local use only: on a loopback address, or when told explicitly."""
+    s = runtime.settings
+    if s.microsoft_app_id:
+        status = f"on: POST {teams_adapter.ROUTE} (Bot Framework token required)"
+    elif is_loopback(host):
+        status = f"on: POST {teams_adapter.ROUTE} (unauthenticated, loopback only)"
+        log.warning("Teams adapter runs WITHOUT authentication: MICROSOFT_APP_ID is not set")
+    elif s.teams_allow_unauthenticated:
+        status = (
+            f"on: POST {teams_adapter.ROUTE} (unauthenticated on {host}: "
+            "SOCIALDESK_TEAMS_ALLOW_UNAUTHENTICATED=1)"
+        )
+        log.warning(
+            "Teams adapter runs WITHOUT authentication on %s, anyone who can reach it can act "
+            "as anyone (SOCIALDESK_TEAMS_ALLOW_UNAUTHENTICATED=1)",
+            host,
+        )
+    else:
+        runtime.adapters["teams"] = (
+            f"off: MICROSOFT_APP_ID is not set and {host} is not a loopback address; refusing "
+            "to run unauthenticated (set MICROSOFT_APP_ID, bind 127.0.0.1, or set "
+            "SOCIALDESK_TEAMS_ALLOW_UNAUTHENTICATED=1)"
+        )
+        log.warning("adapter teams %s", runtime.adapters["teams"])
+        return
+    runtime.platforms["teams"] = teams_adapter.mount(
+        app,
+        runtime.engine,
+        app_id=s.microsoft_app_id,
+        app_password=s.microsoft_app_password,
+        tenant_id=s.microsoft_app_tenant_id,
+    )
+    runtime.adapters["teams"] = status
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
     async with runtime.sessions.begin() as session:
@@ -101,11 +156,29 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     if runtime.settings.scheduler_enabled:
         runtime.scheduler.start()
     yield
+    await runtime.engine.inflight.drain()
     await runtime.scheduler.stop()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await runtime.dispatcher.stop()
+    try:
+        await asyncio.wait_for(task, 10)
+    except TimeoutError:
+        log.warning("outbox dispatcher did not stop in time")
     await runtime.db.dispose()
+
+
+async def serve_file(request: web.Request) -> web.StreamResponse:
+    """A stored file by its SHA-256 (the link is the capability; see storage/blobs.py)."""
+    try:
+        path = blobs.store().path_for(request.match_info["sha256"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    if not path.is_file():
+        raise web.HTTPNotFound()
+    with path.open("rb") as head:
+        media_type = sniff(head.read(16)) or "application/octet-stream"
+    return web.FileResponse(
+        path, headers={"Content-Type": media_type, "X-Content-Type-Options": "nosniff"}
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:

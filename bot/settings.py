@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     )
     config: Path = Field(default=Path("socialdesk.example.yaml"), alias="SOCIALDESK_CONFIG")
     data_dir: Path = Field(default=Path("var/files"), alias="SOCIALDESK_DATA_DIR")
+    # Where chat users reach this server (e.g. https://desk.example.com): file links on cards.
+    public_url: str | None = Field(default=None, alias="SOCIALDESK_PUBLIC_URL")
     host: str = Field(default="127.0.0.1", alias="SOCIALDESK_HOST")
     port: int = Field(default=3978, alias="SOCIALDESK_PORT")
     log_level: str = Field(default="INFO", alias="SOCIALDESK_LOG_LEVEL")

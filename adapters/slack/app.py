@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -11,7 +12,9 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import files as slack_files
 from adapters.slack.platform import SlackPlatform
+from adapters.slack.render import MODAL_CALLBACK, submitted_values
 from bot.engine import Engine
 from bot.events import Action, Actor, Command
 
@@ -49,13 +52,49 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
             )
         )
 
+    @app.view(MODAL_CALLBACK)
+    async def on_form_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """A submitted modal (bot/forms.py): blank required inputs are refused in the modal."""
+        meta = json.loads(view.get("private_metadata") or "{}")
+        values = submitted_values(view)
+        errors = {
+            name: text
+            for name, text in (meta.get("required") or {}).items()
+            if not values.get(name, "").strip()
+        }
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        user = body["user"]["id"]
+        await engine.handle(
+            Action(
+                actor=Actor(PLATFORM, user, name=body["user"].get("username")),
+                event_key=f"view:{view.get('id')}:{view.get('hash', '')}",
+                reply_context=_reply_context({}, meta.get("channel"), user),
+                action=str(meta.get("action", "")),
+                value=str(meta.get("value", "")),
+                inputs=values,
+            )
+        )
+
     @app.event("message")
     async def on_direct_message(
         event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        """A DM to the bot is read like a command typed in Teams: `help`, `submit …`."""
-        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+        """A DM to the bot is read like a command typed in Teams: `help`, `submit …`; a DM with
+        files goes to intake, the files fetched here, before the engine's transaction."""
+        subtype = event.get("subtype")
+        if event.get("channel_type") != "im" or event.get("bot_id"):
             return
+        if subtype and not (subtype == "file_share" and event.get("files")):
+            return
+        files = await slack_files.fetch_all(
+            list(event.get("files") or []),
+            token=client.token or "",
+            api_url=client.base_url,
+            limit=engine.org.intake.max_file_size,
+        )
         await engine.handle(
             Command(
                 actor=Actor(PLATFORM, event["user"]),
@@ -66,6 +105,7 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
                     "channel": event["channel"],
                 },
                 text=event.get("text", ""),
+                files=files,
             )
         )
 
@@ -78,6 +118,8 @@ def _reply_context(body: dict[str, Any], channel: str | None, user: str) -> dict
         "response_url": body.get("response_url"),
         "channel": channel,
         "user": user,
+        # A reply that asks for input opens a modal with it (valid for 3 seconds).
+        "trigger_id": body.get("trigger_id"),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.render import blocks, fallback_text
+from adapters.slack.render import blocks, fallback_text, modal_view
 from bot.messages import Message
 from bot.platform import ChatPlatform, Recipient, RetryLater, Undeliverable
 
@@ -46,7 +47,13 @@ class SlackPlatform(ChatPlatform):
         return {"channel": resp["channel"], "ts": resp["ts"]}
 
     async def reply(self, context: dict[str, Any], message: Message) -> dict[str, Any]:
-        """response_url works wherever the user typed; postEphemeral is the fallback."""
+        """response_url works wherever the user typed; postEphemeral is the fallback.
+        A message with a form opens a modal while the click's trigger_id is fresh."""
+        if message.form is not None and context.get("trigger_id"):
+            view = modal_view(message.form, context.get("channel"))
+            trigger = context["trigger_id"]
+            await _call(lambda: self.client.views_open(trigger_id=trigger, view=view))
+            return {"modal": True}
         if context.get("response_url"):
             webhook = AsyncWebhookClient(context["response_url"])
             try:
@@ -73,6 +80,39 @@ class SlackPlatform(ChatPlatform):
         if context.get("user"):
             return await self.post_to_person(Recipient(context["user"]), message)
         raise Undeliverable("reply without response_url, channel or user")
+
+    async def create_room(
+        self, name: str, member_user_ids: list[str], *, private: bool = True
+    ) -> str | None:
+        """conversations.create (a taken name gets -2, -3, …), then conversations.invite."""
+        channel_id: str | None = None
+        for n in range(1, 50):
+            candidate = name if n == 1 else f"{name[: 80 - len(str(n)) - 1]}-{n}"
+            try:
+                resp = await _call(
+                    lambda c=candidate: self.client.conversations_create(  # type: ignore[misc]
+                        name=c, is_private=private
+                    )
+                )
+            except Undeliverable as exc:
+                if str(exc) == "name_taken":
+                    continue
+                raise
+            channel_id = str(resp["channel"]["id"])
+            break
+        if channel_id is None:
+            raise Undeliverable(f"no free channel name for {name}")
+        if member_user_ids:
+            room = channel_id
+            try:
+                await _call(
+                    lambda: self.client.conversations_invite(
+                        channel=room, users=",".join(member_user_ids)
+                    )
+                )
+            except Undeliverable as exc:  # e.g. already_in_channel: the room stands anyway
+                logging.getLogger(__name__).warning("inviting to %s: %s", room, exc)
+        return channel_id
 
     async def find_user_by_email(self, email: str) -> Recipient | None:
         try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from bot.forms import Form
 from bot.messages import Message
 
 TEXT_LIMIT = 3000  # Block Kit's limit for one text object
@@ -63,3 +65,83 @@ def _button(button: Any) -> dict[str, Any]:
 def fallback_text(message: Message) -> str:
     """The notification text; Slack shows it where blocks cannot be shown."""
     return message.text
+
+
+# --- forms as modals ---------------------------------------------------------------------
+
+MODAL_TITLE_LIMIT = 24
+MODAL_CALLBACK = "socialdesk.form"
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
+
+
+def modal_view(form: Form, channel: str | None = None) -> dict[str, Any]:
+    """A form as a Slack modal; what the engine needs back rides in private_metadata."""
+    view_blocks: list[dict[str, Any]] = []
+    if form.intro:
+        view_blocks.append({"type": "section", "text": _mrkdwn(escape(form.intro))})
+    for field in form.inputs:
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": field.name,
+            "multiline": field.multiline,
+        }
+        if field.placeholder:
+            element["placeholder"] = _plain(field.placeholder, 150)
+        if field.initial:
+            element["initial_value"] = field.initial
+        view_blocks.append(
+            {
+                "type": "input",
+                "block_id": field.name,
+                "label": _plain(field.label, 2000),
+                "optional": not field.required,
+                "element": element,
+            }
+        )
+    if form.select:
+        select = form.select
+        view_blocks.append(
+            {
+                "type": "input",
+                "block_id": select.name,
+                "label": _plain(select.label, 2000),
+                "optional": not select.required,
+                "element": {
+                    "type": "static_select",
+                    "action_id": select.name,
+                    "options": [
+                        {"text": _plain(o.label, 75), "value": o.value} for o in select.options
+                    ],
+                },
+            }
+        )
+    metadata = {
+        "action": form.action,
+        "value": form.value,
+        "channel": channel,
+        "required": form.missing({}),
+    }
+    return {
+        "type": "modal",
+        "callback_id": MODAL_CALLBACK,
+        "title": _plain(form.title, MODAL_TITLE_LIMIT),
+        "submit": _plain(form.submit_label, MODAL_TITLE_LIMIT),
+        "private_metadata": json.dumps(metadata),
+        "blocks": view_blocks,
+    }
+
+
+def submitted_values(view: dict[str, Any]) -> dict[str, str]:
+    """The modal's inputs by name: typed text, or the chosen option's value."""
+    out: dict[str, str] = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        for state in actions.values():
+            if state.get("type") == "static_select":
+                option = state.get("selected_option") or {}
+                out[block_id] = str(option.get("value") or "")
+            else:
+                out[block_id] = str(state.get("value") or "")
+    return out

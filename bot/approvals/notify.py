@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.approvals import views
 from bot.approvals.views import Reader, RequestFacts
+from bot.channels.items import item_findings
 from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
 from bot.people.service import locale_of
@@ -19,6 +21,7 @@ from storage.models import (
     Decision,
     Department,
     Person,
+    RequestApprover,
 )
 
 
@@ -30,26 +33,95 @@ def card_key(request: ApprovalRequest, person_id: int) -> str:
     return f"approval:{request.id}:{person_id}"
 
 
-async def _facts(
+def watchers(request: ApprovalRequest) -> list[int]:
+    """Everyone with a card for the request: its approvers and the people they stand in for."""
+    out: list[int] = []
+    for row in request.approvers:
+        for pid in (row.person_id, row.delegated_from_id):
+            if pid is not None and pid not in out:
+                out.append(pid)
+    return out
+
+
+async def facts_for(
     session: AsyncSession, org: OrgConfig, item: ContentItem, request: ApprovalRequest
 ) -> RequestFacts:
     department = await session.get(Department, item.department_id) if item.department_id else None
-    approvers = list(
-        (
-            await session.scalars(
-                select(Person).where(Person.id.in_(request.approver_ids)).order_by(Person.id)
-            )
-        ).all()
-    )
+    ids = set(watchers(request)) | {d.person_id for d in request.decisions} | {item.submitter_id}
+    people = {
+        p.id: p for p in (await session.scalars(select(Person).where(Person.id.in_(ids)))).all()
+    }
+    version = await session.get_one(ContentVersion, request.version_id)
+    seen_before: dict[int, ContentVersion] = {}
+    for pid in watchers(request):
+        previous = await last_seen_version(session, item.id, pid, before=version)
+        if previous is not None:
+            seen_before[pid] = previous
+    path = org.approval_paths.get(item.approval_path)
     return RequestFacts(
         item=item,
-        version=await session.get_one(ContentVersion, request.version_id),
+        version=version,
         request=request,
-        submitter=await session.get_one(Person, item.submitter_id),
+        submitter=people[item.submitter_id],
         department=department.name if department else None,
-        stage_count=len(org.approval_paths[item.approval_path].stages),
-        approvers=approvers,
+        stage_count=len(path.stages) if path else request.stage_index + 1,
+        approvers=[people[pid] for pid in sorted(request.approver_ids) if pid in people],
+        people=people,
+        seen_before=seen_before,
+        findings=item_findings(org, item, version),
+        urgent=org.crisis is not None and item.approval_path == org.crisis.approval_path,
     )
+
+
+async def last_seen_version(
+    session: AsyncSession, item_id: int, person_id: int, *, before: ContentVersion
+) -> ContentVersion | None:
+    """The latest earlier version of the item this person had on a card."""
+    return await session.scalar(
+        select(ContentVersion)
+        .join(ApprovalRequest, ApprovalRequest.version_id == ContentVersion.id)
+        .join(RequestApprover, RequestApprover.request_id == ApprovalRequest.id)
+        .where(
+            ApprovalRequest.item_id == item_id,
+            ContentVersion.number < before.number,
+            (RequestApprover.person_id == person_id)
+            | (RequestApprover.delegated_from_id == person_id),
+        )
+        .order_by(ContentVersion.number.desc())
+        .limit(1)
+    )
+
+
+async def _post_cards(
+    session: AsyncSession,
+    org: OrgConfig,
+    facts: RequestFacts,
+    person_ids: Iterable[int],
+    now: datetime,
+) -> None:
+    for pid in person_ids:
+        person = facts.people[pid]
+        card = views.request_card(reader_for(person, org), facts, pid)
+        outbox.post_to_person(session, person, card, now=now, key=card_key(facts.request, pid))
+
+
+async def refresh_cards(
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    request: ApprovalRequest,
+    now: datetime,
+    only: Iterable[int] | None = None,
+) -> RequestFacts:
+    """Show every watcher (or `only` these) the request as it is now, in place."""
+    facts = await facts_for(session, org, item, request)
+    chosen = set(only) if only is not None else None
+    for pid in watchers(request):
+        if chosen is not None and pid not in chosen:
+            continue
+        card = views.request_card(reader_for(facts.people[pid], org), facts, pid)
+        await outbox.update(session, card_key(request, pid), card, now=now)
+    return facts
 
 
 async def request_opened(
@@ -60,10 +132,8 @@ async def request_opened(
     request: ApprovalRequest,
     now: datetime,
 ) -> None:
-    facts = await _facts(session, org, item, request)
-    for approver in facts.approvers:
-        card = views.request_card(reader_for(approver, org), facts)
-        outbox.post_to_person(session, approver, card, now=now, key=card_key(request, approver.id))
+    facts = await facts_for(session, org, item, request)
+    await _post_cards(session, org, facts, watchers(request), now)
 
 
 async def decision_recorded(
@@ -75,24 +145,11 @@ async def decision_recorded(
     decision: Decision,
     now: datetime,
 ) -> None:
-    """Every approver's card shows the decision; while an `all` stage waits, only the decider's."""
-    facts = await _facts(session, org, item, request)
-    decider = await session.get_one(Person, decision.person_id)
-    decided = {d.person_id for d in request.decisions}
-    waiting = [p for p in facts.approvers if p.id not in decided]
-    finished = request.status != "pending"
-    for approver in facts.approvers:
-        if not finished and approver.id != decider.id:
-            continue
-        card = views.decided_card(
-            reader_for(approver, org),
-            facts,
-            decider,
-            decision.outcome,
-            decision.decided_at,
-            [] if finished else waiting,
-        )
-        await outbox.update(session, card_key(request, approver.id), card, now=now)
+    """Every card shows the decision; while an `all` stage waits, only the decider's."""
+    if request.status == "pending":
+        await refresh_cards(session, org, item, request, now, only=[decision.person_id])
+    else:
+        await refresh_cards(session, org, item, request, now)
 
 
 async def item_finished(
@@ -109,3 +166,82 @@ async def item_finished(
         reader_for(submitter, org), item, decider, decision.comment if decision else None
     )
     outbox.post_to_person(session, submitter, message, now=now)
+
+
+async def changes_requested(
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    request: ApprovalRequest,
+    decision: Decision,
+    now: datetime,
+) -> None:
+    submitter = await session.get_one(Person, item.submitter_id)
+    decider = await session.get_one(Person, decision.person_id)
+    message = views.changes_requested(
+        reader_for(submitter, org), item, request.stage_name, decider, decision.comment or ""
+    )
+    outbox.post_to_person(session, submitter, message, now=now)
+
+
+async def reminder(
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    request: ApprovalRequest,
+    now: datetime,
+) -> None:
+    facts = await facts_for(session, org, item, request)
+    decided = {d.person_id for d in request.decisions}
+    for pid in request.approver_ids:
+        if pid in decided:
+            continue
+        person = facts.people[pid]
+        message = views.reminder(reader_for(person, org), facts, pid, now)
+        outbox.post_to_person(session, person, message, now=now)
+
+
+async def timed_out(
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    request: ApprovalRequest,
+    now: datetime,
+) -> None:
+    await refresh_cards(session, org, item, request, now)
+
+
+async def escalated(
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    request: ApprovalRequest,
+    targets: list[Person],
+    added: list[Person],
+    now: datetime,
+) -> None:
+    """The people it escalated to get a card; the original approvers see that it escalated."""
+    added_ids = {p.id for p in added}
+    facts = await refresh_cards(
+        session, org, item, request, now, only=[p for p in watchers(request) if p not in added_ids]
+    )
+    await _post_cards(session, org, facts, [p.id for p in added], now)
+
+
+async def rerouted(
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    request: ApprovalRequest,
+    original: Person,
+    delegate: Person,
+    now: datetime,
+) -> None:
+    """A waiting request moved to a stand-in: both see it on the request."""
+    facts = await refresh_cards(session, org, item, request, now, only=[original.id])
+    await _post_cards(session, org, facts, [delegate.id], now)

@@ -20,3 +20,16 @@ async def show_help(ctx: Context, args: str) -> None:
 async def unknown_command(ctx: Context, name: str) -> None:
     message = help_message(ctx)
     ctx.reply(message.model_copy(update={"text": ctx.t("help.unknown", name=name)}))
+
+
+async def welcome(ctx: Context) -> None:
+    """First contact (the bot was installed, or the person was added): hello and the commands."""
+    message = help_message(ctx)
+    ctx.reply(
+        message.model_copy(
+            update={
+                "text": ctx.t("help.welcome", name=ctx.person.name),
+                "context": ctx.t("help.welcome_hint"),
+            }
+        )
+    )

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from bot.clock import Clock
-from bot.outbox.service import load
+from bot.messages import Message
+from bot.outbox.service import ROOM_PREFIX, load
 from bot.people.service import learn_identity
 from bot.platform import ChatPlatform, Recipient, RetryLater, Undeliverable
 from storage.db import SessionMaker
@@ -51,15 +52,22 @@ class Dispatcher:
         self._poll_interval = poll_interval
         self._batch_size = batch_size
         self._wake = asyncio.Event()
+        self._stopping = False
         self._paused_until: dict[str, datetime] = {}
         self._postgres = False
 
     def notify(self) -> None:
         self._wake.set()
 
+    async def stop(self) -> None:
+        """Finish the message in hand, then stop (a cancel could cut a delivery in half)."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
         self._postgres = self._sessions.kw["bind"].dialect.name == "postgresql"
-        while True:
+        self._stopping = False
+        while not self._stopping:
             try:
                 delivered = await self.deliver_due()
             except Exception:
@@ -125,9 +133,12 @@ class Dispatcher:
         if row.kind == "reply":
             platform = self._platform(row.platform)
             return platform.name, await platform.reply(row.reply_context or {}, message)
+        if row.kind == "room":
+            return await self._create_room(row, message)
         if row.channel is not None:
             platform = self._platform(row.platform)
-            return platform.name, await platform.post_to_channel(row.channel, message)
+            channel = await self._channel(row.channel)
+            return platform.name, await platform.post_to_channel(channel, message)
         if row.person_id is None:
             raise Undeliverable("post without person or channel")
         platform, recipient = await self._recipient(row.person_id)
@@ -146,7 +157,7 @@ class Dispatcher:
         async with self._sessions() as session:
             original = await session.scalar(
                 select(OutboxMessage)
-                .where(OutboxMessage.key == row.key, OutboxMessage.kind == "post")
+                .where(OutboxMessage.key == row.key, OutboxMessage.kind.in_(("post", "room")))
                 .order_by(OutboxMessage.id.desc())
             )
         if original is None or original.status == "failed":
@@ -155,6 +166,66 @@ class Dispatcher:
             raise _NotYet(1.0)
         return original
 
+    async def _create_room(
+        self, row: OutboxMessage, message: Message
+    ) -> tuple[str, dict[str, Any]]:
+        """A `room` row: create the room with its members (once, even when the first post
+        into it must be retried), then post the message there."""
+        platform = self._platform(row.platform)
+        spec = row.reply_context or {}
+        room = (row.platform_ref or {}).get("room")
+        if room is None:
+            members = [await self._user_on(platform, pid) for pid in spec.get("person_ids", [])]
+            room = await platform.create_room(
+                row.channel or "room",
+                [m for m in members if m is not None],
+                private=bool(spec.get("private", True)),
+            )
+            if room is None:
+                raise Undeliverable(f"{platform.name} cannot create rooms")
+            async with self._sessions.begin() as session:
+                fresh = await session.get(OutboxMessage, row.id)
+                if fresh is not None:
+                    fresh.platform_ref = {"room": room}
+            row.platform_ref = {"room": room}
+        ref = await platform.post_to_channel(room, message)
+        return platform.name, {**ref, "room": room}
+
+    async def _user_on(self, platform: ChatPlatform, person_id: int) -> str | None:
+        """This person's user id on this platform, asking it by e-mail if we do not know it."""
+        async with self._sessions() as session:
+            person = await session.get(Person, person_id)
+            if person is None:
+                return None
+            for identity in person.identities:
+                if identity.platform == platform.name:
+                    return identity.user_id
+            found = await platform.find_user_by_email(person.email)
+            if found is None:
+                return None
+            await learn_identity(
+                session, person, platform.name, found.user_id, found.conversation_ref
+            )
+            await session.commit()
+            return found.user_id
+
+    async def _channel(self, channel: str) -> str:
+        """`@room:KEY` names the room created by the `room` row under KEY, once it exists."""
+        if not channel.startswith(ROOM_PREFIX):
+            return channel
+        async with self._sessions() as session:
+            room_row = await session.scalar(
+                select(OutboxMessage).where(
+                    OutboxMessage.key == channel.removeprefix(ROOM_PREFIX),
+                    OutboxMessage.kind == "room",
+                )
+            )
+        if room_row is None or room_row.status == "failed":
+            raise Undeliverable(f"no room was created for {channel}")
+        if room_row.status != "sent" or not (room_row.platform_ref or {}).get("room"):
+            raise _NotYet(1.0)
+        return str((room_row.platform_ref or {})["room"])
+
     async def _recipient(self, person_id: int) -> tuple[ChatPlatform, Recipient]:
         """Preferred platform first, then the one last used; ask platforms by e-mail if none."""
         async with self._sessions() as session:
@@ -162,12 +233,19 @@ class Dispatcher:
             if person is None:
                 raise Undeliverable(f"person {person_id} does not exist")
             identities = [i for i in person.identities if i.platform in self._platforms]
-            if identities:
-                chosen = _choose(identities, person.preferred_platform)
+            # Where the person talked to us (or we hold their chat) beats an id that only the
+            # organisation file names: that one waits until the platforms were asked by e-mail.
+            reachable = [i for i in identities if i.platform == person.preferred_platform] or [
+                i for i in identities if i.last_seen_at is not None or i.conversation_ref
+            ]
+            if reachable:
+                chosen = _choose(reachable, person.preferred_platform)
                 return self._platform(chosen.platform), Recipient(
                     chosen.user_id, chosen.conversation_ref
                 )
             for platform in self._platforms.values():
+                if any(i.platform == platform.name for i in identities):
+                    continue
                 found = await platform.find_user_by_email(person.email)
                 if found is not None:
                     await learn_identity(
@@ -175,6 +253,12 @@ class Dispatcher:
                     )
                     await session.commit()
                     return self._platform(platform.name), found
+            if identities:
+                order = list(self._platforms)
+                chosen = min(identities, key=lambda i: order.index(i.platform))
+                return self._platform(chosen.platform), Recipient(
+                    chosen.user_id, chosen.conversation_ref
+                )
         raise Unreachable(f"no platform knows {person.email} yet")
 
     async def _retry(self, row: OutboxMessage, error: str, retry_after: float | None) -> None:

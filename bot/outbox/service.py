@@ -47,6 +47,31 @@ def post_to_channel(
     session.add(_row("post", message, now, platform=platform, channel=channel, key=key))
 
 
+# A channel written as ROOM_PREFIX + key means the room the `room` row under that key created.
+ROOM_PREFIX = "@room:"
+
+
+def create_room(
+    session: AsyncSession,
+    platform: str,
+    name: str,
+    member_ids: list[int],
+    message: Message,
+    *,
+    now: datetime,
+    key: str,
+    private: bool = True,
+) -> str:
+    """Ask `platform` for a new room with these people, then post `message` there. Returns the
+    channel to give `post_to_channel` for later posts into that room (delivered once it exists).
+    `update(key)` replaces the first message."""
+    spec = {"person_ids": member_ids, "private": private}
+    session.add(
+        _row("room", message, now, platform=platform, channel=name, key=key, reply_context=spec)
+    )
+    return ROOM_PREFIX + key
+
+
 def reply(
     session: AsyncSession,
     context: dict[str, Any],
@@ -70,7 +95,9 @@ def reply(
 async def update(session: AsyncSession, key: str, message: Message, *, now: datetime) -> bool:
     """Replace the message posted under `key` in place; False if nothing was posted under it."""
     posted = await session.scalar(
-        select(OutboxMessage.id).where(OutboxMessage.key == key, OutboxMessage.kind == "post")
+        select(OutboxMessage.id).where(
+            OutboxMessage.key == key, OutboxMessage.kind.in_(("post", "room"))
+        )
     )
     if posted is None:
         return False

@@ -23,6 +23,9 @@ class ApprovalRequest(Base):
     due_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
+    # How a finished request ended when nobody decided it (`timeout`: silence was consent).
+    resolution: Mapped[str | None] = mapped_column(String(32))
+    escalated_at: Mapped[datetime | None]
 
     approvers: Mapped[list[RequestApprover]] = relationship(lazy="selectin")
     decisions: Mapped[list[Decision]] = relationship(
@@ -41,6 +44,10 @@ class RequestApprover(Base):
 
     request_id: Mapped[int] = mapped_column(ForeignKey("approval_requests.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    # None: from the stage's config; `fallback`, `delegate` or `escalation` otherwise.
+    added_by: Mapped[str | None] = mapped_column(String(16))
+    # A stand-in decides for this person while they are away.
+    delegated_from_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
 
 class Decision(Base):
@@ -53,3 +60,16 @@ class Decision(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime]
+
+
+class Delegation(Base):
+    """`/desk delegate @person until DATE`: approvals go to the stand-in until then."""
+
+    __tablename__ = "delegations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

@@ -42,6 +42,14 @@ class FakeSlackApi:
         self.messages: dict[tuple[str, str], Posted] = {}
         self.users: dict[str, str] = {}  # email -> user id
         self.failures: dict[str, list[Failure]] = {}
+        # Channels made with conversations.create: id -> name, privacy, invited members.
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.taken_names: set[str] = set()
+        self.views: list[dict[str, Any]] = []  # modals opened with views.open, newest last
+        # Files users shared (served at url_private with the bot token), and who fetched them.
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self.downloads: list[tuple[str, str]] = []  # (file id, Authorization header)
+        self.ephemerals: list[dict[str, Any]] = []  # chat.postEphemeral bodies
         self.url = ""
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -54,6 +62,33 @@ class FakeSlackApi:
         self, method: str, status: int = 429, retry_after: int | None = 1, times: int = 1
     ) -> None:
         self.failures.setdefault(method, []).append(Failure(status, retry_after, times))
+
+    def take_name(self, name: str) -> None:
+        """conversations.create with this name answers name_taken, as for an existing channel."""
+        self.taken_names.add(name)
+
+    def channel_named(self, name: str) -> dict[str, Any] | None:
+        return next((c for c in self.channels.values() if c["name"] == name), None)
+
+    def posts_in(self, channel: str) -> list[Posted]:
+        return [m for m in self.messages.values() if m.channel == channel]
+
+    def add_file(
+        self, file_id: str, name: str, data: bytes, mimetype: str = "", size: int | None = None
+    ) -> dict[str, Any]:
+        """A file a user shared: the `files[]` entry of the message event that brings it.
+        `size` lets a test claim another size than the bytes have (Slack reports it)."""
+        self.files[file_id] = (name, data)
+        url = f"{self.url}/files-pri/T0BEISPIEL-{file_id}/{name}"
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "size": len(data) if size is None else size,
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -69,6 +104,7 @@ class FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
+        app.router.add_get("/files-pri/{team_file}/{name}", self._file)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -122,6 +158,17 @@ class FakeSlackApi:
             queue.pop(0)
         return failure
 
+    async def _file(self, request: web.Request) -> web.Response:
+        """Like files.slack.com: only with the bot token, otherwise Slack's login page."""
+        file_id = request.match_info["team_file"].split("-", 1)[-1]
+        auth = request.headers.get("Authorization", "")
+        self.downloads.append((file_id, auth))
+        if auth != "Bearer xoxb-test":
+            return web.Response(status=302, headers={"Location": f"{self.url}/login"})
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id][1], content_type="application/octet-stream")
+
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
         body["_url"] = request.match_info["name"]
@@ -143,6 +190,27 @@ class FakeSlackApi:
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": f"D{params['users']}"}}
 
+    def _conversations_create(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = str(params["name"])
+        if name in self.taken_names:
+            return {"ok": False, "error": "name_taken"}
+        self.taken_names.add(name)
+        channel_id = f"C{len(self.channels) + 1:04d}{name[:8].upper().replace('-', '')}"
+        private = str(params.get("is_private", "false")).lower() in ("1", "true")
+        self.channels[channel_id] = {"id": channel_id, "name": name, "is_private": private}
+        self.channels[channel_id]["members"] = []
+        return {"ok": True, "channel": {"id": channel_id, "name": name, "is_private": private}}
+
+    def _conversations_invite(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channels.get(str(params["channel"]))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        users = [u for u in str(params.get("users", "")).split(",") if u]
+        if not users:
+            return {"ok": False, "error": "no_user"}
+        channel["members"].extend(u for u in users if u not in channel["members"])
+        return {"ok": True, "channel": {"id": channel["id"], "name": channel["name"]}}
+
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         ts = f"1700000000.{next(self._ts):06d}"
         channel = params["channel"]
@@ -160,7 +228,17 @@ class FakeSlackApi:
         return {"ok": True, "channel": posted.channel, "ts": posted.ts}
 
     def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.ephemerals.append(params)
         return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = params.get("view")
+        view = json.loads(view) if isinstance(view, str) else dict(view or {})
+        view["id"] = f"V{len(self.views) + 1:04d}"
+        view["hash"] = f"{len(self.views) + 1}.hash"
+        view["_trigger_id"] = params.get("trigger_id")
+        self.views.append(view)
+        return {"ok": True, "view": view}
 
     def _users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = self.users.get(str(params["email"]).lower())

@@ -113,6 +113,36 @@ class SlackClient:
             self.click_body(user, action_id, value, **kw), "application/x-www-form-urlencoded"
         )
 
+    async def submit_view(
+        self, user: str, view: dict[str, Any], values: dict[str, str]
+    ) -> tuple[int, str]:
+        """Submit a modal the bot opened (as recorded by the fake API) with typed values;
+        returns the HTTP status and body (a `response_action: errors` body keeps it open)."""
+        state = {
+            name: {name: {"type": "plain_text_input", "value": value}}
+            for name, value in values.items()
+        }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": "T0BEISPIEL"},
+            "user": {"id": user, "username": user.lower()},
+            "api_app_id": "A0SOCIALDESK",
+            "trigger_id": f"trigger.view.{next(self._seq)}",
+            "view": {**view, "state": {"values": state}},
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": sign(self.secret, timestamp, body),
+        }
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.url, data=body.encode(), headers=headers) as resp,
+        ):
+            return resp.status, await resp.text()
+
     async def event(
         self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None
     ) -> aiohttp.ClientResponse:

@@ -75,6 +75,10 @@ async def test_slack_id_is_looked_up_by_email_and_kept(
     assert lookups == ["ben@beispiel.de"]
     async with bot.runtime.sessions() as session:
         ids = (
-            await session.scalars(select(PlatformIdentity.user_id).order_by(PlatformIdentity.id))
+            await session.scalars(
+                select(PlatformIdentity.user_id)
+                .where(PlatformIdentity.platform == "slack")  # the file also names Teams ids
+                .order_by(PlatformIdentity.id)
+            )
         ).all()
     assert set(ids) == {"U01ANNA", "U0CARLA", "U0BEN"}

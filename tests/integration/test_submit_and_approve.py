@@ -47,7 +47,11 @@ async def test_two_stage_approval_tells_the_submitter(
     shown = block_texts(ben_card.blocks)
     assert "Freigabe angefragt: Neuer Beitrag zur Messe in Köln" in shown
     assert "Carla Neumann" in shown and "Fachliche Freigabe (1/2)" in shown
-    assert set(buttons(ben_card.blocks)) == {"approval.approve", "approval.reject"}
+    assert set(buttons(ben_card.blocks)) == {
+        "approval.approve",
+        "approval.changes",
+        "approval.reject",
+    }
     assert fake_slack.dms_to(ANNA) == []  # stage 2 waits for stage 1
 
     await bot.slack.click(BEN, "approval.approve", buttons(ben_card.blocks)["approval.approve"])
@@ -71,8 +75,11 @@ async def test_rejection_names_who_rejected(bot: RunningBot, fake_slack: FakeSla
     await submit(bot, fake_slack, "Rabattaktion 50 %")
     ben_card = await card_for(fake_slack, BEN)
     await bot.slack.click(BEN, "approval.reject", buttons(ben_card.blocks)["approval.reject"])
+    modal = (await eventually(lambda: fake_slack.views))[0]  # a reason is required
+    await bot.slack.submit_view(BEN, modal, {"comment": "Rabatte nur nach Rücksprache"})
     outcome = await card_for(fake_slack, CARLA)
     assert "wurde von Ben Weber abgelehnt" in outcome.text
+    assert "Rabatte nur nach Rücksprache" in block_texts(outcome.blocks)
     assert "Abgelehnt von Ben Weber" in block_texts(ben_card.blocks)
     assert fake_slack.dms_to(ANNA) == []
 

@@ -1,0 +1,1 @@
+"""Microsoft Teams: botbuilder CloudAdapter in, Adaptive Cards out."""

@@ -1,0 +1,68 @@
+"""Forms: when a click needs typed input (a comment, a submission), neutrally.
+
+A handler asks for input with `open_form(ctx, form)`. Slack shows a modal (views.open with the
+click's trigger_id); a platform without modals shows the inputs on a card. Either way the
+answer comes back as an `Action` named `form.action`, with `form.value` and the typed
+`inputs` by input name. Required inputs that come back blank are refused where they were typed
+(Slack: the modal's error), so no click is lost; `missing(form_inputs, event)` lets a handler
+check again, because a platform may not enforce it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from bot.context import Context
+
+
+class Option(BaseModel):
+    label: str
+    value: str
+
+
+class TextInput(BaseModel):
+    name: str
+    label: str
+    multiline: bool = False
+    required: bool = True
+    placeholder: str | None = None
+    initial: str | None = None
+    # Shown where the input is when it came back blank (already in the reader's language).
+    error: str | None = None
+
+
+class Select(BaseModel):
+    name: str
+    label: str
+    options: list[Option]
+    required: bool = True
+    error: str | None = None
+
+
+class Form(BaseModel):
+    title: str
+    submit_label: str
+    action: str
+    value: str = ""
+    intro: str | None = None
+    inputs: list[TextInput] = []
+    select: Select | None = None
+
+    def missing(self, values: dict[str, str]) -> dict[str, str]:
+        """Input name -> error text, for every required input left blank."""
+        fields: list[TextInput | Select] = [*self.inputs, *([self.select] if self.select else [])]
+        return {
+            f.name: f.error or f.label
+            for f in fields
+            if f.required and not (values.get(f.name) or "").strip()
+        }
+
+
+def open_form(ctx: Context, form: Form) -> None:
+    """Ask the actor for input; the answer arrives as the action `form.action`."""
+    from bot.messages import Message  # the message model embeds forms
+
+    ctx.reply(Message(text=form.title, form=form))

@@ -1,0 +1,181 @@
+"""Intake: files become drafts, drafts become submissions on the approval path.
+
+Functions take `*, session`, write outbox rows in the caller's transaction and never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit
+from bot.approvals import service as approvals
+from bot.channels import checks
+from bot.channels.checks import Finding, ImageInfo
+from bot.events import FileShared
+from bot.intake.files import Accepted, Refused, examine
+from bot.orgconfig import OrgConfig
+from storage import blobs
+from storage.models import (
+    ApprovalRequest,
+    Attachment,
+    ContentItem,
+    ContentRequest,
+    DraftFile,
+    IntakeDraft,
+    Person,
+)
+
+OPEN, SUBMITTED, DISCARDED = "open", "submitted", "discarded"
+
+
+@dataclass(frozen=True)
+class Received:
+    draft: IntakeDraft | None
+    refused: list[Refused]
+
+
+async def receive(
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    person: Person,
+    text: str,
+    files: Sequence[FileShared],
+    now: datetime,
+) -> Received:
+    """Check every file from its bytes; if any is refused, store nothing at all."""
+    results: list[tuple[FileShared, Accepted | Refused]] = [
+        (
+            f,
+            examine(f.name, f.data, org.intake, declared_size=None if f.complete else f.size)
+            if f.fetched
+            else Refused("intake.refused.unreachable", {"name": f.name}),
+        )
+        for f in files
+    ]
+    refused = [r for _, r in results if isinstance(r, Refused)]
+    if refused:
+        return Received(None, refused)
+    store = blobs.store()
+    draft = IntakeDraft(
+        person_id=person.id,
+        text=text.strip(),
+        channels=[],
+        status=OPEN,
+        created_at=now,
+        updated_at=now,
+    )
+    draft.files = []
+    for shared, result in results:
+        assert isinstance(result, Accepted)
+        draft.files.append(
+            DraftFile(
+                sha256=store.put(shared.data),
+                filename=shared.name[:255],
+                media_type=result.media_type,
+                size=result.size,
+                width=result.width,
+                height=result.height,
+            )
+        )
+    request = await awaited_request(session=session, person=person)
+    if request is not None:
+        draft.request_id = request.id
+        request.awaiting_content, request.updated_at = False, now
+    session.add(draft)
+    await session.flush()
+    audit.record(
+        session,
+        action="intake.received",
+        subject=f"draft:{draft.id}",
+        now=now,
+        actor_id=person.id,
+        files=[f.sha256 for f in draft.files],
+    )
+    return Received(draft, [])
+
+
+async def awaited_request(*, session: AsyncSession, person: Person) -> ContentRequest | None:
+    return await session.scalar(
+        select(ContentRequest)
+        .where(ContentRequest.assignee_id == person.id, ContentRequest.awaiting_content)
+        .order_by(ContentRequest.updated_at.desc())
+        .limit(1)
+    )
+
+
+def draft_findings(org: OrgConfig, draft: IntakeDraft) -> list[Finding]:
+    images = [
+        ImageInfo(f.filename, f.width, f.height)
+        for f in draft.files
+        if f.width is not None and f.height is not None
+    ]
+    return checks.check(org, draft.channels, draft.text, images)
+
+
+async def own_open_draft(
+    *, session: AsyncSession, person: Person, draft_id: str
+) -> IntakeDraft | str | None:
+    """The person's draft, or why not: `unknown` or `closed`."""
+    try:
+        draft = await session.get(IntakeDraft, int(draft_id))
+    except ValueError:
+        return "unknown"
+    if draft is None or draft.person_id != person.id:
+        return "unknown"
+    if draft.status != OPEN:
+        return "closed"
+    return draft
+
+
+@dataclass(frozen=True)
+class Submitted:
+    item: ContentItem | None
+    request: ApprovalRequest | None
+    blocking: list[Finding]
+
+
+async def submit_draft(
+    *, session: AsyncSession, org: OrgConfig, person: Person, draft: IntakeDraft, now: datetime
+) -> Submitted:
+    blocking = checks.blocking(draft_findings(org, draft))
+    if blocking:
+        return Submitted(None, None, blocking)
+    attachments = [
+        Attachment(
+            sha256=f.sha256,
+            filename=f.filename,
+            media_type=f.media_type,
+            size=f.size,
+            created_at=now,
+        )
+        for f in draft.files
+    ]
+    text = draft.text or ", ".join(f.filename for f in draft.files)
+    item, request = await approvals.submit(
+        session=session,
+        org=org,
+        submitter=person,
+        text=text,
+        now=now,
+        channels=draft.channels,
+        publish_at=draft.publish_at,
+        attachments=attachments,
+    )
+    draft.status, draft.item_id, draft.updated_at = SUBMITTED, item.id, now
+    if draft.request_id is not None:
+        from bot.content_requests import service as content_requests
+
+        await content_requests.delivered(
+            session=session, org=org, request_id=draft.request_id, item=item, now=now
+        )
+    return Submitted(item, request, [])
+
+
+def discard(draft: IntakeDraft, *, now: datetime) -> None:
+    draft.status, draft.updated_at = DISCARDED, now

@@ -1,0 +1,1 @@
+"""The weekly editorial meeting: reminders, topics and a live agenda."""

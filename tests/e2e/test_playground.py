@@ -1,0 +1,256 @@
+"""End to end with the Microsoft 365 Agents Playground (npm, offline, its own mock connector).
+
+The real Playground from node_modules runs against the running bot. We talk to it through its
+HTTP API as its users do in the browser, and assert on what it received on its WebSocket
+stream (what the browser shows) and on what its connector accepted.
+
+The Playground's personal chat belongs to its current user, Alex Wilber (`user-id-0`), whom
+socialdesk.example.yaml maps to Carla; Megan Bowen (`user-id-1`) is Ben and Adele Vance
+(`user-id-2`) is Anna. Their approval cards reach them proactively, in 1:1 chats the bot opens
+through the Playground's connector; their clicks go through the Playground's submit API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+
+from bot.settings import Settings
+from storage.models import ContentItem, OutboxMessage, Person
+from tests.conftest import ROOT, RunningBot
+from tests.fakes.teams_connector import card_texts
+from tests.support import eventually
+
+pytestmark = pytest.mark.e2e
+PLAYGROUND = ROOT / "node_modules" / ".bin" / "agentsplayground"
+CARLA, BEN, ANNA = "user-id-0", "user-id-1", "user-id-2"
+
+
+def _missing_tools() -> str | None:
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not PLAYGROUND.exists():
+        return f"{PLAYGROUND} is missing (run `npm ci` or `make test`)"
+    return None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tools() -> None:
+    problem = _missing_tools()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Agents Playground e2e cannot run: {problem}", pytrace=False)
+        pytest.skip(f"Agents Playground e2e skipped: {problem}")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Teams only, as on a newcomer's machine: no Slack to steal the approvers' cards."""
+    return settings.model_copy(update={"slack_bot_token": None, "slack_signing_secret": None})
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Playground:
+    url: str
+    config: dict[str, Any]
+    http: aiohttp.ClientSession
+    stream: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def personal_chat(self) -> str:
+        return str(self.config["personalChat"]["id"])
+
+    async def say(self, text: str, user: str = CARLA) -> None:
+        async with self.http.post(
+            f"{self.url}/_conversation/v1/conversations/{self.personal_chat}/messages",
+            json={"from": {"id": user}, "text": text, "textFormat": "plain"},
+        ) as resp:
+            assert resp.status == 200, await resp.text()
+
+    async def click(
+        self, conversation: str, user: str, reply_to: str, value: dict[str, str]
+    ) -> None:
+        async with self.http.post(
+            f"{self.url}/_conversation/v1/submit",
+            json={
+                "conversation": {"id": conversation},
+                "from": {"id": user},
+                "replyToId": reply_to,
+                "value": value,
+            },
+        ) as resp:
+            assert resp.status == 200, await resp.text()
+
+    def shown(self, conversation: str | None = None) -> list[str]:
+        """What the browser shows in a chat: each bot message's text or card texts."""
+        conversation = conversation or self.personal_chat
+        out = []
+        for event in self.stream:
+            if event.get("actionConversationId") != conversation:
+                continue
+            message = event.get("message") or {}
+            texts = [message.get("text") or ""]
+            for attachment in message.get("attachments") or []:
+                if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                    texts.append(card_texts(attachment["content"]))
+            out.append("\n".join(t for t in texts if t))
+        return out
+
+
+@pytest.fixture
+async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[Playground]:
+    port = _free_port()
+    log = (tmp_path / "playground.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        str(PLAYGROUND),
+        "-e",
+        f"{bot.url}/api/messages",
+        "-c",
+        "msteams",
+        "-p",
+        str(port),
+        "--disable-telemetry",
+        cwd=tmp_path,  # no stray .m365agentsplayground.yml: the default users
+        env={**os.environ, "TEAMSAPPTESTER_BROWSER": "none"},
+        stdout=log,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    http = aiohttp.ClientSession()
+    try:
+        config = await _wait_for_config(http, url, process)
+        playground = Playground(url, config, http)
+        ws = await http.ws_connect(
+            f"ws://127.0.0.1:{port}/_ws_conversation/v1/conversations/stream"
+        )
+
+        async def listen() -> None:
+            async for message in ws:
+                if message.type == aiohttp.WSMsgType.TEXT:
+                    playground.stream.append(json.loads(message.data))
+
+        listener = asyncio.create_task(listen())
+        yield playground
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+        await ws.close()
+    finally:
+        await http.close()
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 5)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        log.close()
+
+
+async def _wait_for_config(
+    http: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process
+) -> dict[str, Any]:
+    for _ in range(300):
+        if process.returncode is not None:
+            raise AssertionError(f"the Agents Playground exited with {process.returncode}")
+        with contextlib.suppress(aiohttp.ClientError):
+            async with http.get(f"{url}/_internal/v1/config") as resp:
+                if resp.status == 200:
+                    config: dict[str, Any] = (await resp.json())["config"]
+                    return config
+        await asyncio.sleep(0.1)
+    raise AssertionError("the Agents Playground did not start within 30 s")
+
+
+async def _card_for(bot: RunningBot, handle: str) -> tuple[str, str, str]:
+    """(conversation id, activity id, request id) of the approval card sent to `handle`."""
+
+    async def sent() -> OutboxMessage | None:
+        async with bot.runtime.sessions() as session:
+            person = await session.scalar(select(Person).where(Person.handle == handle))
+            assert person is not None
+            return await session.scalar(
+                select(OutboxMessage).where(
+                    OutboxMessage.person_id == person.id,
+                    OutboxMessage.kind == "post",
+                    OutboxMessage.status == "sent",
+                    OutboxMessage.key.like("approval:%"),
+                )
+            )
+
+    row: OutboxMessage | None = None
+    for _ in range(200):
+        row = await sent()
+        if row is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert row is not None, f"no approval card was delivered to {handle}"
+    assert row.platform == "teams" and row.platform_ref
+    ref = row.platform_ref
+    buttons = {b["action"]: b["value"] for b in row.payload.get("buttons", [])}
+    return (
+        ref["conversation_ref"]["conversation"]["id"],
+        ref["activity_id"],
+        buttons["approval.approve"],
+    )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_submit_and_approve_through_the_playground(
+    bot: RunningBot, playground: Playground
+) -> None:
+    assert playground.config["currentUser"]["id"] == CARLA  # the example file's mapping
+
+    await playground.say("hilfe")
+    help_text = await eventually(lambda: playground.shown(), within=15)
+    assert "Das kann socialdesk" in help_text[0]
+    assert "/submit" in help_text[0]
+
+    await playground.say("submit Sommerfest: Fotos vom Team")
+    await eventually(lambda: len(playground.shown()) >= 2, within=15)
+    assert "Eingereicht: #1 „Sommerfest: Fotos vom Team“" in playground.shown()[1]
+    assert "Ben Weber" in playground.shown()[1]
+
+    # Ben (Megan Bowen in the Playground) got his card in a 1:1 chat the bot opened.
+    conversation, card_id, request_id = await _card_for(bot, "ben")
+    await playground.click(
+        conversation, BEN, card_id, {"action": "approval.approve", "value": request_id}
+    )
+    # Anna (Adele Vance) is next; her approval finishes the item.
+    conversation, card_id, request_id = await _card_for(bot, "anna")
+    await playground.click(
+        conversation, ANNA, card_id, {"action": "approval.approve", "value": request_id}
+    )
+
+    outcome = await eventually(
+        lambda: [t for t in playground.shown() if "ist freigegeben" in t], within=15
+    )
+    assert "#1 „Sommerfest: Fotos vom Team“ ist freigegeben" in outcome[0]
+    async with bot.runtime.sessions() as session:
+        item = await session.scalar(select(ContentItem))
+        assert item is not None and item.status == "approved"
+        updates = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "update"))
+        ).all()
+    # Both cards were updated in place, and the Playground's connector accepted it.
+    assert updates and all(u.status == "sent" for u in updates)

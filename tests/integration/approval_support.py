@@ -1,0 +1,160 @@
+"""Shared by the approval-path tests: an organisation with every approval feature switched
+on, the bot on a frozen clock, and helpers to read what people see in Slack."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from aiohttp import web
+
+from bot.clock import FrozenClock
+from bot.server import RUNTIME, create_app
+from bot.settings import Settings
+from tests.conftest import EXAMPLE_CONFIG, SIGNING_SECRET, RunningBot
+from tests.fakes.slack_api import FakeSlackApi, Posted
+from tests.fakes.slack_client import SlackClient
+from tests.support import block_texts, buttons, eventually
+
+ANNA, BEN, CARLA, DAVID, EVA, FELIX, GINA = (
+    "U01ANNA",
+    "U0BEN",
+    "U0CARLA",
+    "U0DAVID",
+    "U0EVA",
+    "U0FELIX",
+    "U0GINA",
+)
+USERS = {
+    ANNA: "anna@beispiel.de",
+    BEN: "ben@beispiel.de",
+    CARLA: "carla@beispiel.de",
+    DAVID: "david@beispiel.de",
+    EVA: "eva@beispiel.de",
+    FELIX: "felix@beispiel.de",
+    GINA: "gina@beispiel.de",
+}
+# Thursday 26 Nov 2026, 09:00 UTC = 10:00 in Berlin.
+START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+def approvals_org() -> dict[str, Any]:
+    """The example organisation plus: a second legal person (an `any` stage of two), a
+    keyword rule to legal with escalation, a department rule whose stage approves on timeout,
+    escalation on the standard path, and Carla reading English."""
+    raw: dict[str, Any] = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    raw["people"].append(
+        {"handle": "gina", "name": "Gina Roth", "email": "gina@beispiel.de", "roles": ["legal"]}
+    )
+    for person in raw["people"]:
+        if person["handle"] == "carla":
+            person["locale"] = "en"
+    paths = raw["approval_paths"]
+    paths["standard"]["stages"][0]["escalate_to"] = "anna"
+    paths["recht"] = {
+        "when": {"keywords": ["Preis", "Heilversprechen"]},
+        "stages": [
+            {
+                "name": "Recht",
+                "approvers": ["role:legal"],
+                "mode": "any",
+                "sla": "4h",
+                "escalate_to": "role:management",
+            },
+            {"name": "Social Media", "approvers": ["anna"], "sla": "2h"},
+        ],
+    }
+    paths["schnell"] = {
+        "when": {"departments": ["produkt"]},
+        "stages": [
+            {
+                "name": "Social Media",
+                "approvers": ["anna"],
+                "sla": "2h",
+                "remind_at": [50],
+                "on_timeout": "approve",
+            }
+        ],
+    }
+    return raw
+
+
+def write_approvals_org(tmp_path: Path) -> Path:
+    path = tmp_path / "approvals.yaml"
+    path.write_text(yaml.safe_dump(approvals_org(), allow_unicode=True), encoding="utf-8")
+    return path
+
+
+class ClockedBot(RunningBot):
+    clock: FrozenClock
+
+    async def tick(self, at: datetime) -> int:
+        """Set the time and run one scheduler round, as the leader replica would."""
+        self.clock.set(at)
+        return await self.runtime.scheduler.runner.run_due()
+
+
+@pytest.fixture
+async def desk(settings: Settings, fake_slack: FakeSlackApi) -> AsyncIterator[ClockedBot]:
+    """The real server on a frozen clock (scheduler rounds are driven by the test)."""
+    for user, email in USERS.items():
+        fake_slack.add_user(user, email)
+    clock = FrozenClock(START)
+    app = create_app(settings.model_copy(update={"scheduler_enabled": False}), clock=clock)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    url = f"http://127.0.0.1:{port}"
+    running = ClockedBot(
+        url, app[RUNTIME], SlackClient(url, SIGNING_SECRET, f"{fake_slack.url}/response")
+    )
+    running.clock = clock
+    try:
+        yield running
+    finally:
+        await runner.cleanup()
+
+
+def dms(fake: FakeSlackApi, user: str, containing: str = "") -> list[Posted]:
+    return [m for m in fake.dms_to(user) if containing in block_texts(m.blocks) + m.text]
+
+
+async def dm(fake: FakeSlackApi, user: str, containing: str = "", n: int = 1) -> Posted:
+    """The n-th DM to the user that contains the text (waiting for the outbox)."""
+    await eventually(lambda: len(dms(fake, user, containing)) >= n)
+    return dms(fake, user, containing)[n - 1]
+
+
+async def say(bot: RunningBot, fake: FakeSlackApi, user: str, command: str, text: str) -> str:
+    """Type a slash command; return the ephemeral answer as the user reads it."""
+    before = len(fake.responses)
+    resp = await bot.slack.command(user, command, text)
+    assert resp.status == 200
+    await eventually(lambda: len(fake.responses) > before)
+    answer = fake.responses[before]
+    return block_texts(answer.get("blocks") or []) or str(answer.get("text", ""))
+
+
+async def click(bot: RunningBot, fake: FakeSlackApi, user: str, card: Posted, action: str) -> None:
+    resp = await bot.slack.click(user, action, buttons(card.blocks)[action])
+    assert resp.status == 200
+
+
+async def click_and_comment(
+    bot: RunningBot, fake: FakeSlackApi, user: str, card: Posted, action: str, comment: str
+) -> tuple[int, str]:
+    """Click Reject / Request changes, then type the comment into the modal that opens."""
+    before = len(fake.views)
+    await click(bot, fake, user, card, action)
+    await eventually(lambda: len(fake.views) > before)
+    return await bot.slack.submit_view(user, fake.views[before], {"comment": comment})
+
+
+def text_of(message: Posted) -> str:
+    return message.text + "\n" + block_texts(message.blocks)

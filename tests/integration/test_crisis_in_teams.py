@@ -1,0 +1,98 @@
+"""The crisis protocol in Teams: the protocol goes into the configured crisis channel, every
+member is paged in their 1:1 chat, acknowledges on the card, and the report follows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import EXAMPLE_CONFIG, RunningBot
+from tests.fakes.teams_connector import FakeTeamsConnector, Sent, TeamsClient
+from tests.support import eventually
+
+ANNA, BEN, DAVID = "29:anna", "29:ben", "29:david"
+CHANNEL = "19:krisenstab@thread.tacv2"
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    """The example organisation, its crisis room a Teams channel."""
+    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    raw["crisis"].update({"room_platform": "teams", "teams_channel": CHANNEL})
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def nth(fake: FakeTeamsConnector, user: str, n: int) -> Sent:
+    await eventually(lambda: len(fake.to(user)) >= n)
+    return fake.to(user)[n - 1]
+
+
+async def in_channel(fake: FakeTeamsConnector, needle: str) -> Sent:
+    found: list[Sent] = await eventually(
+        lambda: [s for s in fake.in_conversation(CHANNEL) if needle in s.text]
+    )
+    return found[0]
+
+
+async def test_crisis_in_teams(
+    bot: RunningBot, teams: TeamsClient, fake_teams: FakeTeamsConnector
+) -> None:
+    fake = fake_teams
+    for user, name, email in (
+        (ANNA, "Anna Schmidt", "anna@beispiel.de"),
+        (BEN, "Ben Weber", "ben@beispiel.de"),
+        (DAVID, "David Krause", "david@beispiel.de"),
+    ):
+        fake.add_member(user, name, email)
+        await teams.install(user, name)
+        await nth(fake, user, 1)  # the welcome
+
+    await teams.say(ANNA, "<at>socialdesk</at> crisis Rückruf Kinderwagen")
+    said = await nth(fake, ANNA, 2)
+    assert f"Krise #1 ausgerufen. Krisenraum: {CHANNEL}" in said.text
+    protocol = await in_channel(fake, "Krise #1: Rückruf Kinderwagen")
+    assert "Schweregrad eingeschätzt" in protocol.text
+    assert "crisis.check.monitoring" in protocol.buttons
+
+    ben_page, david_page = await nth(fake, BEN, 2), await nth(fake, DAVID, 2)
+    assert "du bist im Krisenteam" in ben_page.text
+    assert ben_page.buttons == {"crisis.ack": "1"}
+    await teams.click(BEN, "crisis.ack", "1", reply_to=ben_page.id)
+    await eventually(lambda: ben_page.updates)
+    assert ben_page.buttons == {}
+    await teams.click(DAVID, "crisis.ack", "1", reply_to=david_page.id)
+    await eventually(lambda: "✅ David Krause" in protocol.text and "✅ Ben Weber" in protocol.text)
+
+    await teams.say(ANNA, "crisis statement Wir rufen das Modell vorsorglich zurück.")
+    ben_card = await eventually(
+        lambda: [s for s in fake.to(BEN) if "approval.approve" in s.buttons]
+    )
+    david_card = await eventually(
+        lambda: [s for s in fake.to(DAVID) if "approval.approve" in s.buttons]
+    )
+    assert "DRINGEND (Krise)" in ben_card[0].text
+    for user, card in ((BEN, ben_card[0]), (DAVID, david_card[0])):
+        value = card.buttons["approval.approve"]
+        await teams.click(user, "approval.approve", value, reply_to=card.id)
+        await eventually(lambda c=card: c.updates)  # type: ignore[misc]
+    await bot.runtime.scheduler.runner.run_due()
+    bot.runtime.dispatcher.notify()
+    await in_channel(
+        fake, "Statement #1 „Wir rufen das Modell vorsorglich zurück.“ ist freigegeben"
+    )
+
+    await teams.say(ANNA, "crisis resolve Rückruf kommuniziert")
+    report = await in_channel(fake, "Krisenbericht #1")
+    assert "Zeit bis zur ersten Bestätigung je Rolle" in report.text
+    assert "Zeit bis zum ersten freigegebenen Statement" in report.text
+    await eventually(lambda: "Krise #1 beendet" in protocol.text)
+
+    await teams.say(BEN, "crisis report")
+    markdown = await eventually(
+        lambda: [s for s in fake.to(BEN) if "# Krisenbericht #1: Rückruf Kinderwagen" in s.text]
+    )
+    assert "## Zeitleiste" in markdown[0].text

@@ -1,0 +1,169 @@
+"""An approver asks for changes (with a comment, typed in a Slack modal), the submitter sends
+`/revise`, the new version goes back to the stage that asked, with a diff for the approver."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.models import ContentVersion, Decision
+from tests.conftest import RunningBot
+from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
+from tests.integration.approval_support import (
+    ANNA,
+    BEN,
+    CARLA,
+    ClockedBot,
+    click,
+    click_and_comment,
+    desk,
+    dm,
+    dms,
+    say,
+    text_of,
+    write_approvals_org,
+)
+from tests.support import buttons, eventually
+
+assert desk  # the fixture
+T_CARLA, T_BEN = "29:carla", "29:ben"
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    return write_approvals_org(tmp_path)
+
+
+async def test_changes_need_a_comment_and_the_revision_returns_with_a_diff(
+    desk: ClockedBot, fake_slack: FakeSlackApi
+) -> None:
+    await say(desk, fake_slack, CARLA, "/submit", "Sommerfest am Freitag\nMit Grillbuffet")
+    ben_card = await dm(fake_slack, BEN, "Sommerfest")
+    assert set(buttons(ben_card.blocks)) == {
+        "approval.approve",
+        "approval.changes",
+        "approval.reject",
+    }
+
+    # A blank comment is refused in the modal itself: nothing is decided, nothing is lost.
+    status, body = await click_and_comment(
+        desk, fake_slack, BEN, ben_card, "approval.changes", "   "
+    )
+    assert status == 200
+    errors = json.loads(body)
+    assert errors["response_action"] == "errors"
+    assert "Bitte schreib einen Kommentar" in errors["errors"]["comment"]
+    modal = fake_slack.views[0]
+    assert modal["title"]["text"] == "Änderungen anfordern"
+    assert modal["blocks"][-1]["element"]["multiline"] is True
+    async with desk.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Decision)) == 0
+
+    status, body = await desk.slack.submit_view(
+        BEN, modal, {"comment": "Bitte ohne Grillbuffet, das ist noch nicht bestätigt."}
+    )
+    assert status == 200 and body == ""
+    told = await dm(fake_slack, CARLA, "asks for changes")  # Carla reads English
+    assert "Ben Weber asks for changes to #1" in told.text
+    assert "noch nicht bestätigt" in text_of(told)
+    assert "/revise 1" in text_of(told)
+    await eventually(lambda: ben_card.updates)
+    assert "Änderungen angefordert von Ben Weber" in text_of(ben_card)
+    assert buttons(ben_card.blocks) == {}
+
+    answer = await say(desk, fake_slack, CARLA, "/revise", "1 Sommerfest am Freitag\nMit Kuchen")
+    assert "Version 2 of #1 is submitted and is back with Fachliche Freigabe: Ben Weber" in answer
+
+    second = await dm(fake_slack, BEN, "Sommerfest", n=2)
+    shown = text_of(second)
+    assert "Geändert seit Version 1" in shown
+    assert "- Mit Grillbuffet" in shown and "+ Mit Kuchen" in shown
+    assert "Version 2" in shown
+    await click(desk, fake_slack, BEN, second, "approval.approve")
+
+    anna_card = await dm(fake_slack, ANNA, "Sommerfest")
+    assert "Social Media (2/2)" in text_of(anna_card)
+    assert "Geändert seit" not in text_of(anna_card)  # Anna never saw version 1
+    async with desk.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ContentVersion)) == 2
+
+
+async def test_changes_asked_at_the_second_stage_return_to_the_second_stage(
+    desk: ClockedBot, fake_slack: FakeSlackApi
+) -> None:
+    await say(desk, fake_slack, CARLA, "/submit", "Neue Stellenanzeige")
+    await click(
+        desk, fake_slack, BEN, await dm(fake_slack, BEN, "Stellenanzeige"), "approval.approve"
+    )
+    anna_card = await dm(fake_slack, ANNA, "Stellenanzeige")
+    await click_and_comment(
+        desk, fake_slack, ANNA, anna_card, "approval.changes", "Bitte mit Link zur Karriereseite"
+    )
+    await dm(fake_slack, CARLA, "asks for changes")
+
+    await say(desk, fake_slack, CARLA, "/revise", "1 Neue Stellenanzeige: beispiel.de/karriere")
+    again = await dm(fake_slack, ANNA, "Stellenanzeige", n=2)
+    assert "+ Neue Stellenanzeige: beispiel.de/karriere" in text_of(again)
+    assert "Social Media (2/2)" in text_of(again)
+    assert len(dms(fake_slack, BEN, "Stellenanzeige")) == 1  # the lead is not asked again
+
+
+async def test_revise_says_what_is_wrong_and_changes_nothing(
+    desk: ClockedBot, fake_slack: FakeSlackApi
+) -> None:
+    await say(desk, fake_slack, CARLA, "/submit", "Adventskalender Türchen 1")
+    await dm(fake_slack, BEN, "Adventskalender")
+
+    assert "To send a revision" in await say(desk, fake_slack, CARLA, "/revise", "")
+    assert "To send a revision" in await say(desk, fake_slack, CARLA, "/revise", "1")
+    assert "Nobody asked for changes to #1 (status: in review)" in await say(
+        desk, fake_slack, CARLA, "/revise", "1 Türchen 2"
+    )
+    assert "hast nicht du eingereicht" in await say(desk, fake_slack, BEN, "/revise", "1 Neu")
+    assert "There is no content #99" in await say(desk, fake_slack, CARLA, "/revise", "99 x")
+    async with desk.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ContentVersion)) == 1
+
+
+async def test_in_teams_the_comment_is_an_input_on_the_card(
+    bot: RunningBot, teams: TeamsClient, fake_teams: FakeTeamsConnector
+) -> None:
+    for user, name, email in (
+        (T_CARLA, "Carla Neumann", "carla@beispiel.de"),
+        (T_BEN, "Ben Weber", "ben@beispiel.de"),
+    ):
+        fake_teams.add_member(user, name, email)
+    await teams.install(T_BEN, "Ben Weber")
+    await eventually(lambda: fake_teams.to(T_BEN))
+    await teams.say(T_CARLA, "submit Pressemitteilung Quartalszahlen")
+    card = await eventually(
+        lambda: next((s for s in fake_teams.to(T_BEN) if "Quartalszahlen" in s.text), None)
+    )
+    await teams.click(T_BEN, "approval.changes", card.buttons["approval.changes"], reply_to=card.id)
+    form = await eventually(
+        lambda: next(
+            (s for s in fake_teams.to(T_BEN) if "Was soll geändert werden?" in s.text), None
+        )
+    )
+    assert form.card is not None
+    assert any(
+        b.get("type") == "Input.Text" and b.get("id") == "comment" for b in form.card["body"]
+    )
+    submit = form.buttons["approval.changes.submit"]
+
+    before = len(fake_teams.to(T_BEN))
+    await teams.click(T_BEN, "approval.changes.submit", submit, comment="  ")
+    await eventually(lambda: len(fake_teams.to(T_BEN)) >= before + 2)  # refused, form again
+    assert any("Bitte schreib einen Kommentar" in s.text for s in fake_teams.to(T_BEN)[before:])
+    async with bot.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Decision)) == 0
+
+    await teams.click(T_BEN, "approval.changes.submit", submit, comment="Zahlen erst ab 8 Uhr")
+    told = await eventually(
+        lambda: next((s for s in fake_teams.to(T_CARLA) if "asks for changes" in s.text), None)
+    )
+    assert "Zahlen erst ab 8 Uhr" in told.text

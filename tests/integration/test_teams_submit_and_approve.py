@@ -1,0 +1,138 @@
+"""The Slack flow, in Teams: a colleague types `submit …`, approvers click Adaptive Cards that
+reach them proactively, the cards are updated in place, the colleague hears the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from storage.models import ContentItem, Decision, PlatformIdentity
+from tests.conftest import RunningBot
+from tests.fakes.teams_connector import FakeTeamsConnector, Sent, TeamsClient, personal_chat
+from tests.support import eventually
+
+CARLA, BEN, ANNA = "29:carla", "29:ben", "29:anna"
+APPROVE, REJECT = "approval.approve", "approval.reject"
+
+
+def people_in_teams(fake: FakeTeamsConnector) -> None:
+    fake.add_member(CARLA, "Carla Neumann", "carla@beispiel.de")
+    fake.add_member(BEN, "Ben Weber", "ben@beispiel.de")
+    fake.add_member(ANNA, "Anna Schmidt", "anna@beispiel.de")
+
+
+async def nth(fake: FakeTeamsConnector, user: str, n: int) -> Sent:
+    await eventually(lambda: len(fake.to(user)) >= n)
+    return fake.to(user)[n - 1]
+
+
+async def everyone_installs(teams: TeamsClient, fake: FakeTeamsConnector) -> None:
+    """Ben and Anna add the bot in Teams: welcomed, and reachable from now on."""
+    for user, name in ((BEN, "Ben Weber"), (ANNA, "Anna Schmidt")):
+        resp = await teams.install(user, name)
+        assert resp.status in (200, 201)
+        welcome = await nth(fake, user, 1)
+        assert f"Hallo {name}, ich bin socialdesk" in welcome.text
+
+
+async def test_two_stage_approval_in_teams(
+    bot: RunningBot, teams: TeamsClient, fake_teams: FakeTeamsConnector
+) -> None:
+    people_in_teams(fake_teams)
+    await everyone_installs(teams, fake_teams)
+
+    resp = await teams.say(CARLA, "<at>socialdesk</at> submit Neuer Beitrag zur Messe in Köln")
+    assert resp.status in (200, 201)
+    confirmation = await nth(fake_teams, CARLA, 1)
+    assert "Eingereicht: #1 „Neuer Beitrag zur Messe in Köln“" in confirmation.text
+    assert "Fachliche Freigabe → Social Media" in confirmation.text
+    assert confirmation.card is not None and confirmation.card["version"] == "1.5"
+
+    ben_card = await nth(fake_teams, BEN, 2)
+    assert "Freigabe angefragt: Neuer Beitrag zur Messe in Köln" in ben_card.text
+    assert "Carla Neumann" in ben_card.text and "Fachliche Freigabe (1/2)" in ben_card.text
+    assert {APPROVE, REJECT} <= set(ben_card.buttons)
+    assert len(fake_teams.to(ANNA)) == 1  # only the welcome: stage 2 waits for stage 1
+
+    await teams.click(BEN, APPROVE, ben_card.buttons[APPROVE], reply_to=ben_card.id)
+    await eventually(lambda: ben_card.updates)
+    assert "Freigegeben von Ben Weber" in ben_card.text
+    assert ben_card.buttons == {}  # updated in place: same activity, no buttons left
+
+    anna_card = await nth(fake_teams, ANNA, 2)
+    assert "Social Media (2/2)" in anna_card.text
+    await teams.click(ANNA, APPROVE, anna_card.buttons[APPROVE], reply_to=anna_card.id)
+
+    outcome = await nth(fake_teams, CARLA, 2)
+    assert "#1 „Neuer Beitrag zur Messe in Köln“ ist freigegeben" in outcome.text
+    async with bot.runtime.sessions() as session:
+        item = await session.scalar(select(ContentItem))
+        assert item is not None and item.status == "approved"
+        carla = await session.scalar(
+            select(PlatformIdentity).where(PlatformIdentity.user_id == CARLA)
+        )
+        assert carla is not None and carla.conversation_ref is not None
+        assert carla.conversation_ref["conversation"]["id"] == personal_chat(CARLA)
+
+
+async def test_click_on_a_decided_card_changes_nothing(
+    bot: RunningBot, teams: TeamsClient, fake_teams: FakeTeamsConnector
+) -> None:
+    people_in_teams(fake_teams)
+    await everyone_installs(teams, fake_teams)
+    await teams.say(CARLA, "submit Rabattaktion 50 %")
+    ben_card = await nth(fake_teams, BEN, 2)
+    request_id = ben_card.buttons[REJECT]
+    await teams.click(BEN, REJECT, request_id)
+    # Rejecting needs a reason: Teams has no modals, so a card with an input asks for it.
+    form = await nth(fake_teams, BEN, 3)
+    assert form.card is not None
+    comment = next(e for e in form.card["body"] if e["type"] == "Input.Text")
+    assert comment["isRequired"] is True
+    submit = form.card["actions"][-1]["data"]
+    await teams.click(
+        BEN, submit["action"], submit["value"], reply_to=form.id, **{comment["id"]: "Zu teuer"}
+    )
+    outcome = await nth(fake_teams, CARLA, 2)
+    assert "wurde von Ben Weber abgelehnt" in outcome.text
+    assert "Zu teuer" in outcome.text
+    await eventually(lambda: ben_card.updates)
+    assert "Abgelehnt von Ben Weber" in ben_card.text
+
+    # Teams keeps showing an old copy of the card somewhere: Ben clicks Approve on it.
+    await teams.click(BEN, APPROVE, request_id)
+    answer = await nth(fake_teams, BEN, 4)
+    assert "schon entschieden: abgelehnt von Ben Weber" in answer.text
+    await asyncio.sleep(0.3)
+    assert len(ben_card.updates) == 1
+    assert len(fake_teams.to(ANNA)) == 1  # still only the welcome
+    async with bot.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Decision)) == 1
+
+
+async def test_only_the_stages_approvers_may_decide(
+    bot: RunningBot, teams: TeamsClient, fake_teams: FakeTeamsConnector
+) -> None:
+    people_in_teams(fake_teams)
+    await everyone_installs(teams, fake_teams)
+    await teams.say(CARLA, "submit Teaser für den Produktlaunch")
+    ben_card = await nth(fake_teams, BEN, 2)
+    await teams.click(ANNA, APPROVE, ben_card.buttons[APPROVE])
+    refusal = await nth(fake_teams, ANNA, 2)
+    assert "entscheiden nur: Ben Weber" in refusal.text
+    assert ben_card.updates == []
+
+
+async def test_repeated_activity_is_handled_once(
+    bot: RunningBot, teams: TeamsClient, fake_teams: FakeTeamsConnector
+) -> None:
+    people_in_teams(fake_teams)
+    activity = teams.activity(CARLA, text="submit Story: Blick hinter die Kulissen")
+    first, second = await asyncio.gather(teams.post(activity), teams.post(activity))
+    assert first.status in (200, 201) and second.status in (200, 201)
+    await nth(fake_teams, CARLA, 1)
+    await asyncio.sleep(0.3)
+    assert len(fake_teams.to(CARLA)) == 1
+    async with bot.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ContentItem)) == 1

@@ -1,0 +1,97 @@
+"""Neutral messages as Adaptive Cards, the activity text cleaning, and the Teams app package."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from adapters.teams import package
+from adapters.teams.app import clean_text
+from adapters.teams.platform import to_activity
+from adapters.teams.render import card
+from bot.forms import Form, Option, Select, TextInput
+from bot.messages import Button, Fact, Image, Message, Section
+
+
+def test_a_full_message_becomes_an_adaptive_card() -> None:
+    message = Message(
+        text="Freigabe angefragt: Messe",
+        sections=[Section(text="Der Text", fields=[Fact(label="Stufe", value="1/2")])],
+        fields=[Fact(label="Von", value="Carla")],
+        image=Image(url="https://example.com/a.png", alt="Messestand"),
+        buttons=[
+            Button(label="Freigeben", action="approval.approve", value="7", style="primary"),
+            Button(label="Ablehnen", action="approval.reject", value="7", style="danger"),
+        ],
+        context="#1 · Version 1",
+    )
+    out = card(message)
+    assert out["type"] == "AdaptiveCard" and out["version"] == "1.5"
+    kinds = [e["type"] for e in out["body"]]
+    assert kinds == ["TextBlock", "TextBlock", "FactSet", "FactSet", "Image", "TextBlock"]
+    assert out["body"][0]["weight"] == "Bolder"
+    assert out["body"][-1]["isSubtle"] is True and out["body"][-1]["size"] == "Small"
+    assert out["actions"] == [
+        {
+            "type": "Action.Submit",
+            "title": "Freigeben",
+            "data": {"action": "approval.approve", "value": "7"},
+            "style": "positive",
+        },
+        {
+            "type": "Action.Submit",
+            "title": "Ablehnen",
+            "data": {"action": "approval.reject", "value": "7"},
+            "style": "destructive",
+        },
+    ]
+    activity = to_activity(message)
+    assert activity.summary == "Freigabe angefragt: Messe"
+    assert activity.attachments[0].content_type == "application/vnd.microsoft.card.adaptive"
+
+
+def test_a_plain_line_stays_a_chat_message() -> None:
+    activity = to_activity(Message(text="Eingereicht."))
+    assert activity.text == "Eingereicht." and not activity.attachments
+
+
+def test_a_form_becomes_inputs_and_a_submit_button() -> None:
+    form = Form(
+        title="Änderungen anfragen",
+        submit_label="Senden",
+        action="approval.changes",
+        value="7",
+        inputs=[TextInput(name="comment", label="Was fehlt?", multiline=True, error="Bitte")],
+        select=Select(name="why", label="Grund", options=[Option(label="Ton", value="tone")]),
+    )
+    out = card(Message(text=form.title, form=form))
+    text_input, choice = out["body"][-2:]
+    assert text_input == {
+        "type": "Input.Text",
+        "id": "comment",
+        "label": "Was fehlt?",
+        "isMultiline": True,
+        "isRequired": True,
+        "errorMessage": "Bitte",
+    }
+    assert choice["type"] == "Input.ChoiceSet" and choice["choices"][0]["value"] == "tone"
+    assert out["actions"][-1]["data"] == {"action": "approval.changes", "value": "7"}
+
+
+def test_mentions_and_markup_are_stripped_from_typed_text() -> None:
+    assert clean_text("<at>socialdesk</at> submit Hallo &amp; tschüss") == "submit Hallo & tschüss"
+    assert clean_text("<p><at id='0'>Bot</at>&nbsp;help</p>") == "help"
+    assert clean_text(None) == ""
+
+
+def test_teams_package_has_manifest_icons_and_commands(tmp_path: Path) -> None:
+    bot_id = "12345678-1234-1234-1234-123456789abc"
+    out = package.build(tmp_path / "app.zip", bot_id)
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["id"] == bot_id and manifest["bots"][0]["botId"] == bot_id
+    titles = [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]
+    assert "submit" in titles and "help" in titles and len(titles) <= 10
+    assert package.main(["--out", str(tmp_path / "x.zip"), "--bot-id", "not-a-guid"]) == 1
