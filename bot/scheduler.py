@@ -37,6 +37,7 @@ class Leadership:
         if self._conn is not None:
             try:
                 await self._conn.execute(text("SELECT 1"))
+                await self._conn.commit()  # the advisory lock is per session, not per transaction
                 return True
             except Exception:
                 log.warning("lost the scheduler leadership connection")

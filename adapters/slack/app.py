@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import files as slack_files
 from adapters.slack.platform import SlackPlatform
-from adapters.slack.render import MODAL_CALLBACK, submitted_values
+from adapters.slack.render import MODAL_CALLBACK, action_name, submitted_values
 from bot.engine import Engine
 from bot.events import Action, Actor, Command
 
@@ -47,7 +47,7 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
                 actor=Actor(PLATFORM, user, name=body["user"].get("username")),
                 event_key=f"action:{body.get('trigger_id') or action.get('action_ts')}",
                 reply_context=_reply_context(body, channel, user),
-                action=action["action_id"],
+                action=action_name(action["action_id"]),
                 value=action.get("value", ""),
             )
         )

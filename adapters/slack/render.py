@@ -10,6 +10,7 @@ from bot.messages import Message
 
 TEXT_LIMIT = 3000  # Block Kit's limit for one text object
 FIELDS_LIMIT = 10
+DUPLICATE_MARK = "|"
 
 
 def escape(text: str) -> str:
@@ -40,7 +41,7 @@ def blocks(message: Message) -> list[dict[str, Any]]:
     if message.image:
         out.append({"type": "image", "image_url": message.image.url, "alt_text": message.image.alt})
     if message.buttons:
-        out.append({"type": "actions", "elements": [_button(b) for b in message.buttons]})
+        out.append({"type": "actions", "elements": _buttons(message.buttons)})
     if message.context:
         out.append({"type": "context", "elements": [_mrkdwn(escape(message.context))]})
     return out
@@ -48,6 +49,24 @@ def blocks(message: Message) -> list[dict[str, Any]]:
 
 def _fields(facts: list[Any]) -> list[dict[str, str]]:
     return [_mrkdwn(f"*{escape(f.label)}*\n{escape(f.value)}") for f in facts]
+
+
+def _buttons(buttons: list[Any]) -> list[dict[str, Any]]:
+    """Slack wants action_ids unique per block: a repeated action gets `|2`, `|3`, … which
+    `action_name` strips again on the way in."""
+    seen: dict[str, int] = {}
+    elements = []
+    for button in buttons:
+        seen[button.action] = seen.get(button.action, 0) + 1
+        element = _button(button)
+        if seen[button.action] > 1:
+            element["action_id"] = f"{button.action}{DUPLICATE_MARK}{seen[button.action]}"
+        elements.append(element)
+    return elements
+
+
+def action_name(action_id: str) -> str:
+    return action_id.split(DUPLICATE_MARK, 1)[0]
 
 
 def _button(button: Any) -> dict[str, Any]:

@@ -532,6 +532,8 @@ async def sla_passed(
         else None
     )
     if stage is not None and stage.on_timeout == "approve":
+        if await crisis_holds.is_held(session, request.item_id):
+            return None  # silence is no consent while a crisis holds this approval
         request.status, request.resolution, request.decided_at = states.APPROVED, "timeout", now
         audit.record(
             session,

@@ -53,6 +53,7 @@ class Dispatcher:
         self._batch_size = batch_size
         self._wake = asyncio.Event()
         self._stopping = False
+        self._attempting: str | None = None
         self._paused_until: dict[str, datetime] = {}
         self._postgres = False
 
@@ -107,10 +108,11 @@ class Dispatcher:
         return rows
 
     async def _deliver(self, row: OutboxMessage) -> None:
+        self._attempting = None
         try:
             platform_name, ref = await self._send(row)
         except RetryLater as exc:
-            await self._retry(row, str(exc), exc.retry_after)
+            await self._retry(row, str(exc), exc.retry_after, self._attempting)
         except _NotYet as exc:
             await self._finish(row, next_attempt_in=exc.wait, attempts=row.attempts)
         except Unreachable as exc:
@@ -145,12 +147,14 @@ class Dispatcher:
         return platform.name, await platform.post_to_person(recipient, message)
 
     def _platform(self, name: str | None) -> ChatPlatform:
+        """The platform to deliver on, remembered so a 429 pauses that one and no other."""
         platform = self._platforms.get(name or "")
         if platform is None:
             raise _NotYet(30.0) if name else Undeliverable("no platform named")
         paused = self._paused_until.get(platform.name)
         if paused and paused > self._clock.now():
             raise _NotYet((paused - self._clock.now()).total_seconds())
+        self._attempting = platform.name
         return platform
 
     async def _original(self, row: OutboxMessage) -> OutboxMessage:
@@ -261,13 +265,16 @@ class Dispatcher:
                 )
         raise Unreachable(f"no platform knows {person.email} yet")
 
-    async def _retry(self, row: OutboxMessage, error: str, retry_after: float | None) -> None:
+    async def _retry(
+        self,
+        row: OutboxMessage,
+        error: str,
+        retry_after: float | None,
+        platform: str | None = None,
+    ) -> None:
         attempts = row.attempts + 1
-        if retry_after is not None and row.platform is not None:
-            self._pause(row.platform, retry_after)
-        elif retry_after is not None:
-            for name in self._platforms:
-                self._pause(name, retry_after)
+        if retry_after is not None and (platform or row.platform):
+            self._pause(platform or row.platform or "", retry_after)
         if attempts >= self._max_attempts:
             log.error("outbox %s gave up after %d attempts: %s", row.id, attempts, error)
             await self._finish(row, status="failed", error=error, attempts=attempts)

@@ -27,8 +27,10 @@ class FakePlatform(ChatPlatform):
 
     name = "fake"
 
-    def __init__(self, users: dict[str, str] | None = None) -> None:
+    def __init__(self, users: dict[str, str] | None = None, name: str = "fake") -> None:
+        self.name = name
         self.users = {email.lower(): uid for email, uid in (users or {}).items()}
+        self.refuse: list[Exception] = []  # raised by the next sends, one each
         self.delivered: list[Delivered] = []
         self._refs = itertools.count(1)
 
@@ -36,6 +38,8 @@ class FakePlatform(ChatPlatform):
         return [d for d in self.delivered if d.to in (user_id, f"reply:{user_id}")]
 
     def _record(self, to: str, message: Message) -> dict[str, Any]:
+        if self.refuse:
+            raise self.refuse.pop(0)
         ref = f"m{next(self._refs)}"
         self.delivered.append(Delivered(to, message, ref))
         return {"ref": ref}

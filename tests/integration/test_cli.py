@@ -56,10 +56,8 @@ def test_check_config_names_each_problem_with_its_path(tmp_path: Path) -> None:
     result = socialdesk("check-config", str(_write(tmp_path, break_it)))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert (
-        "approval_paths.produkt.stages[0].sla: invalid duration 'soon' (use e.g. 15m, 4h, 1d, 1h30m)"
-        in lines
-    )
+    bad_sla = "invalid duration 'soon' (use e.g. 15m, 4h, 1d, 1h30m)"
+    assert f"approval_paths.produkt.stages[0].sla: {bad_sla}" in lines
     assert "people[2].emial: unknown key" in lines
     assert result.stderr.strip().endswith("problem(s)")
 

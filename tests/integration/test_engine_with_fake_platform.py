@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,9 +14,12 @@ from bot.approvals import service
 from bot.clock import FrozenClock
 from bot.engine import Engine
 from bot.events import Action, Actor, Command
+from bot.messages import Message
 from bot.orgconfig import OrgConfig
+from bot.outbox import service as outbox
 from bot.outbox.dispatcher import Dispatcher
 from bot.people.service import person_by_handle
+from bot.platform import RetryLater
 from storage.db import SessionMaker
 from storage.models import ContentItem
 from tests.fakes.platform import FakePlatform
@@ -135,3 +138,26 @@ async def test_unknown_button_gets_an_answer(desk: Desk) -> None:
 async def test_button_for_a_missing_request(desk: Desk) -> None:
     await desk.click("ben", "approval.approve", "999")
     assert desk.inbox("ben") == ["Diese Freigabeanfrage gibt es nicht (mehr). | "]
+
+
+async def test_a_rate_limit_pauses_only_its_own_platform(
+    sessions: SessionMaker, org: OrgConfig
+) -> None:
+    """Slack saying 429 must not hold back a Teams message (and the other way round)."""
+    limited = FakePlatform({"ben@beispiel.de": "FBEN"}, name="limited")
+    free = FakePlatform({"eva@beispiel.de": "FEVA"}, name="free")
+    limited.refuse.append(RetryLater("429", retry_after=60))
+    clock = FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    dispatcher = Dispatcher(sessions, {"limited": limited, "free": free}, clock)
+    async with sessions.begin() as session:
+        for handle in ("ben", "eva", "ben"):
+            person = await person_by_handle(session, handle)
+            assert person is not None
+            outbox.post_to_person(session, person, Message(text=f"Hallo {handle}"), now=clock.now())
+    await dispatcher.deliver_due()
+    await dispatcher.deliver_due()
+    assert [d.message.text for d in free.delivered] == ["Hallo eva"]
+    assert limited.delivered == []  # paused for its Retry-After
+    clock.set(clock.now() + timedelta(seconds=61))
+    await dispatcher.deliver_due()
+    assert [d.message.text for d in limited.delivered] == ["Hallo ben", "Hallo ben"]

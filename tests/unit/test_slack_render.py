@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.slack.render import TEXT_LIMIT, blocks
+from adapters.slack.render import TEXT_LIMIT, action_name, blocks
 from bot.messages import Button, Fact, Message, Section
 
 
@@ -40,3 +40,18 @@ def test_more_than_ten_fields_are_split() -> None:
     facts = [Fact(label=str(n), value="v") for n in range(13)]
     rendered = blocks(Message(text="t", fields=facts))
     assert [len(b["fields"]) for b in rendered[1:]] == [10, 3]
+
+
+def test_repeated_actions_get_unique_ids_that_map_back() -> None:
+    rendered = blocks(
+        Message(
+            text="t",
+            buttons=[
+                Button(label="A", action="crisis.resume", value="1"),
+                Button(label="B", action="crisis.resume", value="2"),
+            ],
+        )
+    )
+    ids = [e["action_id"] for e in rendered[-1]["elements"]]
+    assert len(set(ids)) == 2
+    assert {action_name(i) for i in ids} == {"crisis.resume"}

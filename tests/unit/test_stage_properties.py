@@ -179,3 +179,21 @@ def test_final_states_are_reached_once_and_only_seen_versions_are_approved(
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(_run(steps, Path(tmp)))
+
+
+def test_changes_requested_ends_a_stage_like_a_rejection() -> None:
+    assert states.request_status("all", [1, 2], {1: states.CHANGES_REQUESTED}) == (
+        states.CHANGES_REQUESTED
+    )
+    assert states.request_status("any", [1, 2], {2: states.CHANGES_REQUESTED}) == (
+        states.CHANGES_REQUESTED
+    )
+
+
+def test_the_person_a_stage_escalated_to_decides_it_alone() -> None:
+    assert states.request_status("all", [1, 2], {3: states.APPROVED}, overriders=[3]) == (
+        states.APPROVED
+    )
+    assert states.request_status("all", [1, 2], {1: states.APPROVED}, overriders=[3]) == (
+        states.PENDING
+    )
