@@ -66,4 +66,4 @@ bench: dev
 	$(BIN)/python -m tests.bench.run
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var dist node_modules .pytest_cache .mypy_cache .ruff_cache

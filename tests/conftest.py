@@ -4,11 +4,13 @@ API on loopback, and the bot's own aiohttp server on a free port."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -18,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot import migrate
+from bot.clock import FrozenClock
 from bot.orgconfig import OrgConfig, load_config
 from bot.people.service import sync_organisation
 from bot.server import RUNTIME, Runtime, create_app
@@ -158,21 +161,54 @@ class RunningBot:
     url: str
     runtime: Runtime
     slack: SlackClient
+    clock: FrozenClock | None = None
+
+    def advance(self, delta: timedelta) -> None:
+        assert self.clock is not None, "started without a frozen clock"
+        self.clock.set(self.clock.now() + delta)
+
+    async def run_timers(self) -> int:
+        """One scheduler round, as the leader replica would run it."""
+        fired = await self.runtime.scheduler.runner.run_due()
+        self.runtime.dispatcher.notify()
+        return fired
+
+    async def tick(self, at: datetime) -> int:
+        assert self.clock is not None, "started without a frozen clock"
+        self.clock.set(at)
+        return await self.run_timers()
 
 
-@pytest.fixture
-async def bot(settings: Settings, fake_slack: FakeSlackApi) -> AsyncIterator[RunningBot]:
-    """The real server on a free loopback port, with its dispatcher running."""
-    app = create_app(settings)
+@contextlib.asynccontextmanager
+async def serve(
+    settings: Settings,
+    fake_slack: FakeSlackApi,
+    *,
+    start: datetime | None = None,
+    host: str | None = None,
+) -> AsyncIterator[RunningBot]:
+    """The real server on a free loopback port. With `start`, its clock is frozen there and
+    its scheduler is off: the test moves time and runs the rounds itself. `host` is the address
+    the app is told it serves (Teams' loopback rule); the socket is always on loopback."""
+    clock = FrozenClock(start) if start else None
+    if clock is not None:
+        settings = settings.model_copy(update={"scheduler_enabled": False})
+    app = create_app(settings, clock=clock, host=host)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     url = f"http://127.0.0.1:{port}"
+    slack = SlackClient(url, SIGNING_SECRET, f"{fake_slack.url}/response")
     try:
-        yield RunningBot(
-            url, app[RUNTIME], SlackClient(url, SIGNING_SECRET, f"{fake_slack.url}/response")
-        )
+        yield RunningBot(url, app[RUNTIME], slack, clock)
     finally:
         await runner.cleanup()
+
+
+@pytest.fixture
+async def bot(settings: Settings, fake_slack: FakeSlackApi) -> AsyncIterator[RunningBot]:
+    """The real server on a free loopback port, with its dispatcher and scheduler running."""
+    async with serve(settings, fake_slack) as running:
+        yield running

@@ -9,12 +9,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from bot.approvals import deadlines, reports, service, states, views
-from bot.approvals.notify import reader_for
 from bot.context import Context
 from bot.forms import open_form
 from bot.messages import Message, Section
 from bot.outbox import service as outbox
-from bot.people.service import identity_for, person_by_handle
+from bot.people.service import identity_for, person_by_handle, reader_for
 from bot.registry import action, command
 from bot.status import status_section
 from storage.models import ApprovalRequest, ContentItem, Person

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.approvals import views
-from bot.approvals.views import Reader, RequestFacts
+from bot.approvals.views import RequestFacts
 from bot.channels.items import item_findings
 from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
-from bot.people.service import locale_of
+from bot.people.service import reader_for
 from storage.models import (
     ApprovalRequest,
     ContentItem,
@@ -23,10 +23,6 @@ from storage.models import (
     Person,
     RequestApprover,
 )
-
-
-def reader_for(person: Person, org: OrgConfig) -> Reader:
-    return Reader(locale=locale_of(person, org), tz=org.organization.tz)
 
 
 def card_key(request: ApprovalRequest, person_id: int) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.approvals import states
-from bot.approvals.views import Reader
+from bot.i18n import Reader
 from bot.messages import Fact, Message, Section
 from storage.models import (
     ApprovalRequest,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.approvals import states
 from bot.channels.checks import Finding
 from bot.forms import Form, TextInput
+from bot.i18n import Reader
 from bot.intake import views as intake_views
 from bot.messages import Button, Fact, Message, Section
 from storage.models import ApprovalRequest, ContentItem, ContentVersion, Person, RequestApprover
@@ -22,20 +22,6 @@ REJECT_SUBMIT = "approval.reject.submit"
 CHANGES_SUBMIT = "approval.changes.submit"
 COMMENT = "comment"
 DIFF_LIMIT = 60  # lines
-
-
-@dataclass(frozen=True)
-class Reader:
-    """Who reads a message: their language and the organisation's timezone."""
-
-    locale: str
-    tz: ZoneInfo
-
-    def t(self, key: str, **params: object) -> str:
-        return i18n.t(self.locale, key, **params)
-
-    def when(self, value: datetime) -> str:
-        return i18n.format_datetime(value, self.locale, self.tz)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.approvals.views import Reader
+from bot.i18n import Reader
 from bot.messages import Button, Fact, Message, Section
 from bot.orgconfig import OrgConfig
-from bot.people.service import locale_of
+from bot.people.service import reader_for
 from storage.models import ContentRequest, Department, Person
 
 ACCEPT = "content_request.accept"
@@ -21,7 +21,7 @@ SEND = "content_request.send"
 
 
 def reader(person: Person, org: OrgConfig) -> Reader:
-    return Reader(locale=locale_of(person, org), tz=org.organization.tz)
+    return reader_for(person, org)
 
 
 @dataclass(frozen=True)

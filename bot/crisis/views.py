@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.messages import Button, Fact, Message, Section
@@ -49,18 +48,8 @@ def severity_action(level: str) -> str:
 
 
 @dataclass(frozen=True)
-class Reader:
-    locale: str
-    tz: ZoneInfo
-
-    def t(self, key: str, **params: object) -> str:
-        return i18n.t(self.locale, key, **params)
-
-    def when(self, value: datetime) -> str:
-        return i18n.format_datetime(value, self.locale, self.tz)
-
-    def time(self, value: datetime) -> str:
-        return value.astimezone(self.tz).strftime("%H:%M")
+class Reader(i18n.Reader):
+    """Crisis texts also speak in spans: how long until the first acknowledgement."""
 
     def span(self, value: timedelta) -> str:
         seconds = max(0, int(value.total_seconds()))

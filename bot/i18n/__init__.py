@@ -6,6 +6,7 @@ Each feature keeps its texts in a `messages.yaml` next to its code, one key with
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -46,6 +47,23 @@ def placeholders(text: str) -> set[str]:
 def t(locale: str | None, key: str, **params: Any) -> str:
     texts = catalog()[key]
     return texts.get(locale or DEFAULT_LOCALE, texts[DEFAULT_LOCALE]).format(**params)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a message: their language and the organisation's timezone."""
+
+    locale: str
+    tz: ZoneInfo
+
+    def t(self, key: str, **params: object) -> str:
+        return t(self.locale, key, **params)
+
+    def when(self, value: datetime) -> str:
+        return format_datetime(value, self.locale, self.tz)
+
+    def time(self, value: datetime) -> str:
+        return value.astimezone(self.tz).strftime("%H:%M")
 
 
 _DATETIME_FORMAT = {"de": "%d.%m.%Y, %H:%M", "en": "%d %b %Y, %H:%M"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.approvals import views as approval_views
-from bot.approvals.notify import reader_for
 from bot.channels.checks import parse_channels
 from bot.channels.views import finding_lines
 from bot.content_requests.when import parse_when
@@ -15,6 +14,7 @@ from bot.forms import Form, TextInput, open_form
 from bot.intake import service, views
 from bot.messages import Message, Section
 from bot.outbox import service as outbox
+from bot.people.service import reader_for
 from bot.registry import action, on_files
 from storage.models import ContentRequest, IntakeDraft, Person
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Actor
+from bot.i18n import Reader
 from bot.orgconfig import OrgConfig
 from storage.models import (
     Department,
@@ -150,6 +151,10 @@ async def requeue_unreachable(session: AsyncSession, person_id: int, *, now: dat
         .where(OutboxMessage.person_id == person_id, OutboxMessage.status == "unreachable")
         .values(status="pending", next_attempt_at=now, attempts=0)
     )
+
+
+def reader_for(person: Person, org: OrgConfig) -> Reader:
+    return Reader(locale=locale_of(person, org), tz=org.organization.tz)
 
 
 def locale_of(person: Person | None, org: OrgConfig) -> str:

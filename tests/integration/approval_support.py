@@ -10,14 +10,10 @@ from typing import Any
 
 import pytest
 import yaml
-from aiohttp import web
 
-from bot.clock import FrozenClock
-from bot.server import RUNTIME, create_app
 from bot.settings import Settings
-from tests.conftest import EXAMPLE_CONFIG, SIGNING_SECRET, RunningBot
+from tests.conftest import EXAMPLE_CONFIG, RunningBot, serve
 from tests.fakes.slack_api import FakeSlackApi, Posted
-from tests.fakes.slack_client import SlackClient
 from tests.support import block_texts, buttons, eventually
 
 ANNA, BEN, CARLA, DAVID, EVA, FELIX, GINA = (
@@ -89,13 +85,7 @@ def write_approvals_org(tmp_path: Path) -> Path:
     return path
 
 
-class ClockedBot(RunningBot):
-    clock: FrozenClock
-
-    async def tick(self, at: datetime) -> int:
-        """Set the time and run one scheduler round, as the leader replica would."""
-        self.clock.set(at)
-        return await self.runtime.scheduler.runner.run_due()
+ClockedBot = RunningBot  # frozen clock, rounds run by the test
 
 
 @pytest.fixture
@@ -103,22 +93,8 @@ async def desk(settings: Settings, fake_slack: FakeSlackApi) -> AsyncIterator[Cl
     """The real server on a frozen clock (scheduler rounds are driven by the test)."""
     for user, email in USERS.items():
         fake_slack.add_user(user, email)
-    clock = FrozenClock(START)
-    app = create_app(settings.model_copy(update={"scheduler_enabled": False}), clock=clock)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    url = f"http://127.0.0.1:{port}"
-    running = ClockedBot(
-        url, app[RUNTIME], SlackClient(url, SIGNING_SECRET, f"{fake_slack.url}/response")
-    )
-    running.clock = clock
-    try:
+    async with serve(settings, fake_slack, start=START) as running:
         yield running
-    finally:
-        await runner.cleanup()
 
 
 def dms(fake: FakeSlackApi, user: str, containing: str = "") -> list[Posted]:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-from aiohttp import web
 
-from bot.clock import FrozenClock
-from bot.server import RUNTIME, create_app
 from bot.settings import Settings
-from tests.conftest import SIGNING_SECRET, RunningBot
+from tests.conftest import RunningBot, serve
 from tests.fakes.slack_api import FakeSlackApi, Posted
-from tests.fakes.slack_client import SlackClient
 from tests.support import block_texts, eventually
 
 # Sunday 22 November 2026, 10:00 in Berlin.
@@ -22,16 +18,7 @@ ANNA, BEN, CARLA, DAVID = "U01ANNA", "U0BEN", "U0CARLA", "U0DAVID"
 ROOM = "krise-2026-11-22-rueckruf-kinderwagen"
 
 
-class CrisisBot(RunningBot):
-    clock: FrozenClock
-
-    def advance(self, delta: timedelta) -> None:
-        self.clock.set(self.clock.now() + delta)
-
-    async def run_timers(self) -> int:
-        fired = await self.runtime.scheduler.runner.run_due()
-        self.runtime.dispatcher.notify()
-        return fired
+CrisisBot = RunningBot  # frozen clock, rounds run by the test
 
 
 @pytest.fixture
@@ -39,22 +26,8 @@ async def crisis_bot(settings: Settings, fake_slack: FakeSlackApi) -> AsyncItera
     """The real server, its clock frozen at START and its scheduler off: tests fire timers."""
     for user, email in ((BEN, "ben"), (CARLA, "carla"), (DAVID, "david"), (ANNA, "anna")):
         fake_slack.add_user(user, f"{email}@beispiel.de")
-    clock = FrozenClock(START)
-    app = create_app(settings.model_copy(update={"scheduler_enabled": False}), clock=clock)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    url = f"http://127.0.0.1:{port}"
-    running = CrisisBot(
-        url, app[RUNTIME], SlackClient(url, SIGNING_SECRET, f"{fake_slack.url}/response")
-    )
-    running.clock = clock
-    try:
+    async with serve(settings, fake_slack, start=START) as running:
         yield running
-    finally:
-        await runner.cleanup()
 
 
 async def reply_to(fake: FakeSlackApi, prefix: str, n: int = 1) -> str:

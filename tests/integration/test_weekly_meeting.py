@@ -10,16 +10,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.clock import FrozenClock
-from bot.server import RUNTIME, create_app
 from bot.settings import Settings
 from storage.models import MeetingOverride, MeetingReminderSent, MeetingSettings, Timer
-from tests.conftest import SIGNING_SECRET, RunningBot
+from tests.conftest import RunningBot, serve
 from tests.fakes.slack_api import FakeSlackApi, Posted
-from tests.fakes.slack_client import SlackClient
 from tests.support import block_texts, eventually
 
 ANNA, BEN, CARLA, FELIX = "U01ANNA", "U0BEN", "U0CARLA", "U0FELIX"
@@ -29,12 +25,7 @@ MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 MEETING = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
-class ClockedBot(RunningBot):
-    clock: FrozenClock
-
-    async def tick(self, at: datetime) -> int:
-        self.clock.set(at)
-        return await self.runtime.scheduler.runner.run_due()
+ClockedBot = RunningBot  # frozen clock, rounds run by the test
 
 
 @pytest.fixture
@@ -47,22 +38,8 @@ async def meeting_bot(settings: Settings, fake_slack: FakeSlackApi) -> AsyncIter
         (FELIX, "felix@beispiel.de"),
     ):
         fake_slack.add_user(user, email)
-    clock = FrozenClock(MONDAY)
-    app = create_app(settings.model_copy(update={"scheduler_enabled": False}), clock=clock)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    url = f"http://127.0.0.1:{port}"
-    running = ClockedBot(
-        url, app[RUNTIME], SlackClient(url, SIGNING_SECRET, f"{fake_slack.url}/response")
-    )
-    running.clock = clock
-    try:
+    async with serve(settings, fake_slack, start=MONDAY) as running:
         yield running
-    finally:
-        await runner.cleanup()
 
 
 async def reply_to(bot: RunningBot, fake: FakeSlackApi, user: str, command: str, text: str) -> str:
