@@ -58,6 +58,8 @@ class Action(InboundEvent):
     action: str = ""
     value: str = ""
     inputs: dict[str, str] = field(default_factory=dict)
+    # Files attached in a form (Slack modal's file input), fetched by the adapter.
+    files: tuple[FileShared, ...] = ()
 
 
 @dataclass(frozen=True)

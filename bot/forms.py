@@ -42,6 +42,13 @@ class Select(BaseModel):
     error: str | None = None
 
 
+class FileInput(BaseModel):
+    name: str
+    label: str
+    # Where a platform has no file input (Teams cards): how to send files instead.
+    fallback: str
+
+
 class Form(BaseModel):
     title: str
     submit_label: str
@@ -50,6 +57,7 @@ class Form(BaseModel):
     intro: str | None = None
     inputs: list[TextInput] = []
     select: Select | None = None
+    files: FileInput | None = None
 
     def missing(self, values: dict[str, str]) -> dict[str, str]:
         """Input name -> error text, for every required input left blank."""

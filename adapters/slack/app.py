@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import files as slack_files
 from adapters.slack.platform import SlackPlatform
-from adapters.slack.render import MODAL_CALLBACK, action_name, submitted_values
+from adapters.slack.render import MODAL_CALLBACK, action_name, submitted_files, submitted_values
 from bot.engine import Engine
 from bot.events import Action, Actor, Command
 
@@ -67,6 +67,12 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
             return
         await ack()
         user = body["user"]["id"]
+        files = await slack_files.fetch_all(
+            submitted_files(view),
+            token=client.token or "",
+            api_url=client.base_url,
+            limit=engine.org.intake.max_file_size,
+        )
         await engine.handle(
             Action(
                 actor=Actor(PLATFORM, user, name=body["user"].get("username")),
@@ -75,6 +81,7 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
                 action=str(meta.get("action", "")),
                 value=str(meta.get("value", "")),
                 inputs=values,
+                files=files,
             )
         )
 

@@ -137,6 +137,16 @@ def modal_view(form: Form, channel: str | None = None) -> dict[str, Any]:
                 },
             }
         )
+    if form.files:
+        view_blocks.append(
+            {
+                "type": "input",
+                "block_id": form.files.name,
+                "label": _plain(form.files.label, 2000),
+                "optional": True,
+                "element": {"type": "file_input", "action_id": form.files.name, "max_files": 10},
+            }
+        )
     metadata = {
         "action": form.action,
         "value": form.value,
@@ -158,9 +168,22 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for block_id, actions in (view.get("state") or {}).get("values", {}).items():
         for state in actions.values():
+            if state.get("type") == "file_input":
+                continue
             if state.get("type") == "static_select":
                 option = state.get("selected_option") or {}
                 out[block_id] = str(option.get("value") or "")
             else:
                 out[block_id] = str(state.get("value") or "")
     return out
+
+
+def submitted_files(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `files[]` entries of every file input in a submitted modal."""
+    return [
+        file
+        for actions in (view.get("state") or {}).get("values", {}).values()
+        for state in actions.values()
+        if state.get("type") == "file_input"
+        for file in state.get("files") or []
+    ]

@@ -109,6 +109,10 @@ def _inputs(form: Form) -> list[dict[str, Any]]:
         if select.required:
             choice["errorMessage"] = select.error or select.label
         out.append(choice)
+    if form.files:  # cards have no file input: say how files reach the bot instead
+        out.append(
+            {"type": "TextBlock", "text": form.files.fallback, "wrap": True, "isSubtle": True}
+        )
     return out
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.approvals import deadlines, reports, service, states, views
 from bot.context import Context
 from bot.forms import open_form
+from bot.intake.handlers import new_submission_form
 from bot.messages import Message, Section
 from bot.outbox import service as outbox
 from bot.people.service import identity_for, person_by_handle, reader_for
@@ -24,7 +25,7 @@ assert deadlines  # imported for its timer handlers
 @command("submit", usage_key="approvals.usage.submit", aliases=("einreichen",))
 async def submit(ctx: Context, args: str) -> None:
     if not args:
-        ctx.reply(ctx.t("approvals.submit.explain"))
+        open_form(ctx, new_submission_form(ctx))
         return
     item, request = await service.submit(
         session=ctx.session, org=ctx.org, submitter=ctx.person, text=args, now=ctx.now

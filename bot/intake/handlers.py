@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from bot.approvals import views as approval_views
@@ -9,14 +11,17 @@ from bot.channels.checks import parse_channels
 from bot.channels.views import finding_lines
 from bot.content_requests.when import parse_when
 from bot.context import Context
-from bot.events import Command
-from bot.forms import Form, TextInput, open_form
+from bot.events import Action, Command
+from bot.forms import FileInput, Form, TextInput, open_form
 from bot.intake import service, views
+from bot.intake.files import Refused
 from bot.messages import Message, Section
 from bot.outbox import service as outbox
 from bot.people.service import reader_for
 from bot.registry import action, on_files
 from storage.models import ContentRequest, IntakeDraft, Person
+
+NEW_SUBMISSION = "intake.new.submit"
 
 
 def draft_key(draft: IntakeDraft) -> str:
@@ -41,14 +46,7 @@ async def files_received(ctx: Context, text: str) -> None:
         now=ctx.now,
     )
     if result.draft is None:
-        lines = [ctx.t(r.key, **r.params) for r in result.refused]
-        ctx.reply(
-            Message(
-                text=ctx.t("intake.refused.title"),
-                sections=[Section(text="\n".join(lines))],
-                context=ctx.t("intake.refused.nothing_stored"),
-            )
-        )
+        _tell_refused(ctx, result.refused)
         return
     card = await _card(ctx, result.draft)
     outbox.post_to_person(ctx.session, ctx.person, card, now=ctx.now, key=draft_key(result.draft))
@@ -62,15 +60,35 @@ async def _own_draft(ctx: Context, value: str) -> IntakeDraft | None:
     return found
 
 
+def _tell_refused(ctx: Context, refused: list[Refused]) -> None:
+    lines = [ctx.t(r.key, **r.params) for r in refused]
+    ctx.reply(
+        Message(
+            text=ctx.t("intake.refused.title"),
+            sections=[Section(text="\n".join(lines))],
+            context=ctx.t("intake.refused.nothing_stored"),
+        )
+    )
+
+
 @action(views.SUBMIT)
 async def submit(ctx: Context, value: str) -> None:
     draft = await _own_draft(ctx, value)
     if draft is None:
         return
+    await _submit(ctx, draft, post_blocked_card=False)
+
+
+async def _submit(ctx: Context, draft: IntakeDraft, *, post_blocked_card: bool) -> None:
+    """Into the approval path; a strict channel's findings keep it a draft, shown as a card
+    (when it has none yet) so the submitter can fix it there."""
     result = await service.submit_draft(
         session=ctx.session, org=ctx.org, person=ctx.person, draft=draft, now=ctx.now
     )
     if result.item is None or result.request is None:
+        if post_blocked_card:
+            card = await _card(ctx, draft)
+            outbox.post_to_person(ctx.session, ctx.person, card, now=ctx.now, key=draft_key(draft))
         ctx.reply(
             Message(
                 text=ctx.t("intake.submit.blocked"),
@@ -155,26 +173,103 @@ async def details_saved(ctx: Context, value: str) -> None:
     draft = await _own_draft(ctx, value)
     if draft is None:
         return
-    inputs = getattr(ctx.event, "inputs", {}) or {}
+    if not _apply_details(ctx, draft, getattr(ctx.event, "inputs", {}) or {}):
+        return
+    card = await _card(ctx, draft)
+    if not await outbox.update(ctx.session, draft_key(draft), card, now=ctx.now):
+        outbox.post_to_person(ctx.session, ctx.person, card, now=ctx.now, key=draft_key(draft))
+
+
+def _apply_details(ctx: Context, draft: IntakeDraft, inputs: dict[str, str]) -> bool:
+    """Text, channels and publish date from a form; False (and the reason told) if invalid."""
+    details = _parse_details(ctx, inputs, draft.publish_at)
+    if details is None:
+        return False
+    if "text" in inputs:
+        draft.text = inputs["text"].strip()
+    draft.channels, draft.publish_at = details
+    draft.updated_at = ctx.now
+    return True
+
+
+def _parse_details(
+    ctx: Context, inputs: dict[str, str], current: datetime | None = None
+) -> tuple[list[str], datetime | None] | None:
+    """Channels and publish date as typed; None (and the reason told) if either is wrong.
+    An unchanged date, shown back as the reader's local time, is kept as it was."""
     channels, unknown = parse_channels(ctx.org, inputs.get("channels", ""))
     if unknown:
         available = ", ".join(f"`{c.id}`" for c in ctx.org.channels)
         ctx.reply(
             ctx.t("intake.form.unknown_channels", names=", ".join(unknown), available=available)
         )
-        return
+        return None
     publish_text = inputs.get("publish_at", "").strip()
-    publish_at = draft.publish_at
-    if publish_text and (not draft.publish_at or publish_text != ctx.when(draft.publish_at)):
-        publish_at = parse_when(publish_text, now=ctx.now, tz=ctx.org.organization.tz)
-        if publish_at is None or publish_at <= ctx.now:
-            ctx.reply(ctx.t("intake.form.bad_date", text=publish_text))
-            return
-    elif not publish_text:
-        publish_at = None
-    if "text" in inputs:
-        draft.text = inputs["text"].strip()
-    draft.channels, draft.publish_at, draft.updated_at = channels, publish_at, ctx.now
-    card = await _card(ctx, draft)
-    if not await outbox.update(ctx.session, draft_key(draft), card, now=ctx.now):
-        outbox.post_to_person(ctx.session, ctx.person, card, now=ctx.now, key=draft_key(draft))
+    if not publish_text:
+        return channels, None
+    if current and publish_text == ctx.when(current):
+        return channels, current
+    publish_at = parse_when(publish_text, now=ctx.now, tz=ctx.org.organization.tz)
+    if publish_at is None or publish_at <= ctx.now:
+        ctx.reply(ctx.t("intake.form.bad_date", text=publish_text))
+        return None
+    return channels, publish_at
+
+
+def new_submission_form(ctx: Context) -> Form:
+    """`/submit` without text: the draft's fields and a file input, submitted in one go."""
+    available = ", ".join(c.id for c in ctx.org.channels)
+    return Form(
+        title=ctx.t("intake.new.title"),
+        submit_label=ctx.t("intake.new.submit"),
+        action=NEW_SUBMISSION,
+        intro=ctx.t("intake.new.intro"),
+        inputs=[
+            TextInput(name="text", label=ctx.t("intake.form.text"), multiline=True, required=False),
+            TextInput(
+                name="channels",
+                label=ctx.t("intake.form.channels"),
+                required=False,
+                placeholder=available,
+            ),
+            TextInput(
+                name="publish_at",
+                label=ctx.t("intake.form.publish_at"),
+                required=False,
+                placeholder=ctx.t("intake.form.publish_at_hint"),
+            ),
+        ],
+        files=FileInput(
+            name="files",
+            label=ctx.t("intake.new.files"),
+            fallback=ctx.t("intake.new.files_fallback"),
+        ),
+    )
+
+
+@action(NEW_SUBMISSION)
+async def new_submission(ctx: Context, value: str) -> None:
+    """The modal's answer: a draft from its text and files, submitted at once if it can be;
+    otherwise the draft card shows what stands in the way and nothing is lost."""
+    assert isinstance(ctx.event, Action)
+    inputs = dict(ctx.event.inputs)
+    if not inputs.get("text", "").strip() and not ctx.event.files:
+        ctx.reply(ctx.t("intake.new.empty"))
+        return
+    details = _parse_details(ctx, inputs)
+    if details is None:
+        return
+    received = await service.receive(
+        session=ctx.session,
+        org=ctx.org,
+        person=ctx.person,
+        text=inputs.get("text", ""),
+        files=ctx.event.files,
+        now=ctx.now,
+    )
+    if received.draft is None:
+        _tell_refused(ctx, received.refused)
+        return
+    draft = received.draft
+    draft.channels, draft.publish_at = details
+    await _submit(ctx, draft, post_blocked_card=True)

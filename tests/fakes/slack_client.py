@@ -114,14 +114,21 @@ class SlackClient:
         )
 
     async def submit_view(
-        self, user: str, view: dict[str, Any], values: dict[str, str]
+        self,
+        user: str,
+        view: dict[str, Any],
+        values: dict[str, str],
+        files: dict[str, list[dict[str, Any]]] | None = None,
     ) -> tuple[int, str]:
-        """Submit a modal the bot opened (as recorded by the fake API) with typed values;
-        returns the HTTP status and body (a `response_action: errors` body keeps it open)."""
-        state = {
+        """Submit a modal the bot opened (as recorded by the fake API) with typed values and
+        uploaded files (`FakeSlackApi.add_file` entries, by file input name); returns the HTTP
+        status and body (a `response_action: errors` body keeps it open)."""
+        state: dict[str, Any] = {
             name: {name: {"type": "plain_text_input", "value": value}}
             for name, value in values.items()
         }
+        for name, entries in (files or {}).items():
+            state[name] = {name: {"type": "file_input", "files": entries}}
         payload = {
             "type": "view_submission",
             "team": {"id": "T0BEISPIEL"},

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from storage.models import ApprovalRequest, ContentItem, Decision
 from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi, Posted
+from tests.intake_files import png
 from tests.support import block_texts, buttons, eventually
 
 CARLA, BEN, ANNA = "U0CARLA", "U0BEN", "U01ANNA"
@@ -129,12 +130,60 @@ async def test_double_click_makes_one_decision(bot: RunningBot, fake_slack: Fake
         assert await session.scalar(select(func.count()).select_from(ApprovalRequest)) == 2
 
 
-async def test_submit_without_text_explains_itself(
+async def test_submit_without_text_opens_a_form_with_a_file_input(
     bot: RunningBot, fake_slack: FakeSlackApi
 ) -> None:
     people_on_slack(fake_slack)
     await bot.slack.command(CARLA, "/submit", "")
-    answer = await eventually(lambda: fake_slack.responses)
-    assert "So reichst du Inhalte ein" in answer[0]["text"]
+    modal = (await eventually(lambda: fake_slack.views))[0]
+    assert modal["title"]["text"] == "Inhalt einreichen"
+    elements = {
+        b["block_id"]: b["element"]["type"] for b in modal["blocks"] if b["type"] == "input"
+    }
+    assert elements == {
+        "text": "plain_text_input",
+        "channels": "plain_text_input",
+        "publish_at": "plain_text_input",
+        "files": "file_input",
+    }
+
+    visual = fake_slack.add_file("F0VISUAL", "messe.png", png(1200, 628), "image/png")
+    status, _ = await bot.slack.submit_view(
+        CARLA,
+        modal,
+        {"text": "Unser Stand auf der Messe", "channels": "linkedin"},
+        files={"files": [visual]},
+    )
+    assert status == 200
+    ben_card = await card_for(fake_slack, BEN)
+    shown = block_texts(ben_card.blocks)
+    assert "Unser Stand auf der Messe" in shown and "messe.png" in shown
+    async with bot.runtime.sessions() as session:
+        item = await session.scalar(select(ContentItem))
+        assert item is not None and item.channels == ["linkedin"]
+        assert [a.filename for a in item.latest.attachments] == ["messe.png"]
+
+
+async def test_submit_form_refuses_a_fake_png_and_keeps_nothing(
+    bot: RunningBot, fake_slack: FakeSlackApi
+) -> None:
+    people_on_slack(fake_slack)
+    await bot.slack.command(CARLA, "/submit", "")
+    modal = (await eventually(lambda: fake_slack.views))[0]
+    fake = fake_slack.add_file("F0FAKE", "bild.png", b"GIF89a, really", "image/png")
+    await bot.slack.submit_view(CARLA, modal, {"text": "Mit Bild"}, files={"files": [fake]})
+    answer = await eventually(lambda: fake_slack.calls_to("chat.postEphemeral"))
+    assert "bild.png" in answer[0].params["text"] + str(answer[0].params.get("blocks"))
+    async with bot.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ContentItem)) == 0
+
+
+async def test_empty_submit_form_changes_nothing(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
+    people_on_slack(fake_slack)
+    await bot.slack.command(CARLA, "/submit", "")
+    modal = (await eventually(lambda: fake_slack.views))[0]
+    await bot.slack.submit_view(CARLA, modal, {"text": "  "})
+    answer = await eventually(lambda: fake_slack.calls_to("chat.postEphemeral"))
+    assert "weder Text noch eine Datei" in answer[0].params["text"]
     async with bot.runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ContentItem)) == 0

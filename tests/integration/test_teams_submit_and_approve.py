@@ -136,3 +136,27 @@ async def test_repeated_activity_is_handled_once(
     assert len(fake_teams.to(CARLA)) == 1
     async with bot.runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ContentItem)) == 1
+
+
+async def test_submit_without_text_shows_the_form_on_a_card(
+    teams: TeamsClient, fake_teams: FakeTeamsConnector
+) -> None:
+    """Cards have no file input: the form says how files reach the bot, and works without."""
+    fake_teams.add_member(CARLA, "Carla Neumann", "carla@beispiel.de")
+    await teams.say(CARLA, "submit")
+    form = await eventually(lambda: fake_teams.to(CARLA))
+    assert form[0].card is not None
+    inputs = [e["id"] for e in form[0].card["body"] if e["type"] == "Input.Text"]
+    assert inputs == ["text", "channels", "publish_at"]
+    assert "schickst du mir einfach als Datei" in form[0].text
+
+    await teams.click(
+        CARLA,
+        "intake.new.submit",
+        "",
+        reply_to=form[0].id,
+        text="Neues Video zur Karriereseite",
+        channels="linkedin",
+    )
+    answer = await eventually(lambda: len(fake_teams.to(CARLA)) >= 2 and fake_teams.to(CARLA))
+    assert "Eingereicht: #1" in answer[1].text
