@@ -70,106 +70,85 @@ async def _agenda(ctx: Context) -> None:
 
 
 async def _change(ctx: Context, sub: str, words: list[str]) -> None:
-    org_locale = ctx.org.organization.locale
     if sub in ("set", "setzen"):
-        weekday = parse_weekday(words[0]) if len(words) == 2 else None
-        at = parse_time(words[1]) if len(words) == 2 else None
-        if weekday is None or at is None:
-            raise service.MeetingError("meeting.error.set_usage")
-        schedule = await service.set_schedule(
-            session=ctx.session,
-            org=ctx.org,
-            person=ctx.person,
-            weekday=weekday,
-            at=at,
-            now=ctx.now,
-        )
-        found = await service.next_meeting(session=ctx.session, org=ctx.org, now=ctx.now)
-        upcoming = found[1] if found else None
-        done = ctx.t("meeting.set.done", slot=views.regular_slot(ctx.locale, schedule))
-        if upcoming is not None:
-            done += " " + ctx.t(
-                "meeting.set.next", starts=views.starts(ctx.locale, schedule, upcoming)
-            )
-        ctx.reply(done)
-        notify.announce(
-            session=ctx.session,
-            org=ctx.org,
-            message=Message(
-                text=i18n.t(
-                    org_locale,
-                    "meeting.set.announce",
-                    slot=views.regular_slot(org_locale, schedule),
-                    name=ctx.person.name,
-                )
-            ),
-            now=ctx.now,
-        )
+        await _set(ctx, words)
     elif sub in ("skip", "ausfallen"):
-        day = parse_date(words[0]) if len(words) == 1 else None
-        if day is None:
-            raise service.MeetingError("meeting.error.skip_usage")
-        await service.skip(
-            session=ctx.session, org=ctx.org, person=ctx.person, day=day, now=ctx.now
-        )
-        ctx.reply(ctx.t("meeting.skip.done", date=_local_date(ctx.locale, day)))
-        notify.announce(
-            session=ctx.session,
-            org=ctx.org,
-            message=Message(
-                text=i18n.t(
-                    org_locale,
-                    "meeting.skip.announce",
-                    date=_local_date(org_locale, day),
-                    name=ctx.person.name,
-                )
-            ),
-            now=ctx.now,
-        )
+        await _skip(ctx, words)
     else:
-        source: date | None = None
-        if len(words) == 3:
-            source = parse_date(words[0])
-            if source is None:
-                raise service.MeetingError("meeting.error.move_usage")
-            words = words[1:]
-        day = parse_date(words[0]) if len(words) == 2 else None
-        at = parse_time(words[1]) if len(words) == 2 else None
-        if day is None or at is None:
+        await _move(ctx, words)
+
+
+def _announce(ctx: Context, key: str, **params: object) -> None:
+    """Tell the meeting channel, in the organisation's language, who changed what."""
+    text = i18n.t(ctx.org.organization.locale, key, name=ctx.person.name, **params)
+    notify.announce(session=ctx.session, org=ctx.org, message=Message(text=text), now=ctx.now)
+
+
+async def _set(ctx: Context, words: list[str]) -> None:
+    weekday = parse_weekday(words[0]) if len(words) == 2 else None
+    at = parse_time(words[1]) if len(words) == 2 else None
+    if weekday is None or at is None:
+        raise service.MeetingError("meeting.error.set_usage")
+    schedule = await service.set_schedule(
+        session=ctx.session, org=ctx.org, person=ctx.person, weekday=weekday, at=at, now=ctx.now
+    )
+    found = await service.next_meeting(session=ctx.session, org=ctx.org, now=ctx.now)
+    upcoming = found[1] if found else None
+    done = ctx.t("meeting.set.done", slot=views.regular_slot(ctx.locale, schedule))
+    if upcoming is not None:
+        done += " " + ctx.t("meeting.set.next", starts=views.starts(ctx.locale, schedule, upcoming))
+    ctx.reply(done)
+    org_locale = ctx.org.organization.locale
+    _announce(ctx, "meeting.set.announce", slot=views.regular_slot(org_locale, schedule))
+
+
+async def _skip(ctx: Context, words: list[str]) -> None:
+    day = parse_date(words[0]) if len(words) == 1 else None
+    if day is None:
+        raise service.MeetingError("meeting.error.skip_usage")
+    await service.skip(session=ctx.session, org=ctx.org, person=ctx.person, day=day, now=ctx.now)
+    ctx.reply(ctx.t("meeting.skip.done", date=_local_date(ctx.locale, day)))
+    _announce(ctx, "meeting.skip.announce", date=_local_date(ctx.org.organization.locale, day))
+
+
+async def _move(ctx: Context, words: list[str]) -> None:
+    """`move NEW-DATE HH:MM` moves the nearest meeting, `move OLD NEW HH:MM` the one on OLD."""
+    source: date | None = None
+    if len(words) == 3:
+        source = parse_date(words[0])
+        if source is None:
             raise service.MeetingError("meeting.error.move_usage")
-        occ = await service.move(
-            session=ctx.session,
-            org=ctx.org,
-            person=ctx.person,
-            day=day,
-            at=at,
-            now=ctx.now,
-            source=source,
+        words = words[1:]
+    day = parse_date(words[0]) if len(words) == 2 else None
+    at = parse_time(words[1]) if len(words) == 2 else None
+    if day is None or at is None:
+        raise service.MeetingError("meeting.error.move_usage")
+    occ = await service.move(
+        session=ctx.session,
+        org=ctx.org,
+        person=ctx.person,
+        day=day,
+        at=at,
+        now=ctx.now,
+        source=source,
+    )
+    schedule = await service.load_schedule(session=ctx.session, org=ctx.org)
+    assert schedule is not None
+    moved_to = date.fromisoformat(occ.id)
+    ctx.reply(
+        ctx.t(
+            "meeting.move.done",
+            date=_local_date(ctx.locale, moved_to),
+            starts=views.starts(ctx.locale, schedule, occ),
         )
-        moved_in = await service.load_schedule(session=ctx.session, org=ctx.org)
-        assert moved_in is not None
-        schedule = moved_in
-        ctx.reply(
-            ctx.t(
-                "meeting.move.done",
-                date=_local_date(ctx.locale, date.fromisoformat(occ.id)),
-                starts=views.starts(ctx.locale, schedule, occ),
-            )
-        )
-        notify.announce(
-            session=ctx.session,
-            org=ctx.org,
-            message=Message(
-                text=i18n.t(
-                    org_locale,
-                    "meeting.move.announce",
-                    date=_local_date(org_locale, date.fromisoformat(occ.id)),
-                    starts=views.starts(org_locale, schedule, occ),
-                    name=ctx.person.name,
-                )
-            ),
-            now=ctx.now,
-        )
+    )
+    org_locale = ctx.org.organization.locale
+    _announce(
+        ctx,
+        "meeting.move.announce",
+        date=_local_date(org_locale, moved_to),
+        starts=views.starts(org_locale, schedule, occ),
+    )
 
 
 def _local_date(locale: str, day: date) -> str:
