@@ -18,6 +18,7 @@ from storage.models import (
     ApprovalRequest,
     AuditEntry,
     ContentItem,
+    ContentVersion,
     Decision,
     Department,
     Person,
@@ -176,85 +177,10 @@ async def history(session: AsyncSession, reader: Reader, item: ContentItem) -> M
         ids |= {a.delegated_from_id for a in request.approvers if a.delegated_from_id}
         ids |= {d.person_id for d in request.decisions}
     names = await _names(session, sorted(ids))
-    events: list[tuple[datetime, int, str]] = []
     versions = {v.id: v for v in item.versions}
-    for version in item.versions:
-        excerpt = (
-            version.text if len(version.text) <= EXCERPT else version.text[: EXCERPT - 1] + "…"
-        )
-        events.append(
-            (
-                version.created_at,
-                0,
-                reader.t(
-                    "approvals.history.version",
-                    when=reader.when(version.created_at),
-                    n=version.number,
-                    name=names.get(version.author_id, "?"),
-                )
-                + "\n> "
-                + excerpt.replace("\n", "\n> "),
-            )
-        )
+    events = [_version_event(reader, v, names) for v in item.versions]
     for request in requests:
-        people = []
-        for row in request.approvers:
-            label = names.get(row.person_id, "?")
-            if row.delegated_from_id:
-                label += " " + reader.t(
-                    "approvals.history.for", name=names.get(row.delegated_from_id, "?")
-                )
-            if row.added_by == "escalation":
-                label += " " + reader.t("approvals.history.by_escalation")
-            people.append(label)
-        shown = versions.get(request.version_id)
-        events.append(
-            (
-                request.created_at,
-                3,
-                reader.t(
-                    "approvals.history.opened",
-                    when=reader.when(request.created_at),
-                    stage=request.stage_name,
-                    n=shown.number if shown else "?",
-                    names=", ".join(people),
-                ),
-            )
-        )
-        if request.escalated_at:
-            events.append(
-                (
-                    request.escalated_at,
-                    2,
-                    reader.t(
-                        "approvals.history.escalated",
-                        when=reader.when(request.escalated_at),
-                        stage=request.stage_name,
-                    ),
-                )
-            )
-        for decision in request.decisions:
-            line = reader.t(
-                f"approvals.history.{decision.outcome}",
-                when=reader.when(decision.decided_at),
-                stage=request.stage_name,
-                name=names.get(decision.person_id, "?"),
-            )
-            if decision.comment:
-                line += "\n> " + decision.comment.replace("\n", "\n> ")
-            events.append((decision.decided_at, 1, line))
-        if request.resolution == "timeout" and request.decided_at:
-            events.append(
-                (
-                    request.decided_at,
-                    1,
-                    reader.t(
-                        "approvals.history.timeout",
-                        when=reader.when(request.decided_at),
-                        stage=request.stage_name,
-                    ),
-                )
-            )
+        events.extend(_request_events(reader, request, names, versions))
     # At one instant: a new version, then decisions, then escalations, then the next stage.
     events.sort(key=lambda e: (e[0], e[1]))
     status = reader.t(f"approvals.item_status.{item.status}")
@@ -267,6 +193,94 @@ async def history(session: AsyncSession, reader: Reader, item: ContentItem) -> M
         sections=_chunks([text for _, _, text in events]),
         context=reader.t("approvals.history.tz", tz=str(reader.tz)),
     )
+
+
+Event = tuple[datetime, int, str]
+
+
+def _version_event(reader: Reader, version: ContentVersion, names: dict[int, str]) -> Event:
+    excerpt = version.text if len(version.text) <= EXCERPT else version.text[: EXCERPT - 1] + "…"
+    return (
+        version.created_at,
+        0,
+        reader.t(
+            "approvals.history.version",
+            when=reader.when(version.created_at),
+            n=version.number,
+            name=names.get(version.author_id, "?"),
+        )
+        + "\n> "
+        + excerpt.replace("\n", "\n> "),
+    )
+
+
+def _request_events(
+    reader: Reader,
+    request: ApprovalRequest,
+    names: dict[int, str],
+    versions: dict[int, ContentVersion],
+) -> list[Event]:
+    """A stage opening (to whom, delegated or escalated), its escalation, decisions, timeout."""
+    events: list[Event] = []
+    people = []
+    for row in request.approvers:
+        label = names.get(row.person_id, "?")
+        if row.delegated_from_id:
+            label += " " + reader.t(
+                "approvals.history.for", name=names.get(row.delegated_from_id, "?")
+            )
+        if row.added_by == "escalation":
+            label += " " + reader.t("approvals.history.by_escalation")
+        people.append(label)
+    shown = versions.get(request.version_id)
+    events.append(
+        (
+            request.created_at,
+            3,
+            reader.t(
+                "approvals.history.opened",
+                when=reader.when(request.created_at),
+                stage=request.stage_name,
+                n=shown.number if shown else "?",
+                names=", ".join(people),
+            ),
+        )
+    )
+    if request.escalated_at:
+        events.append(
+            (
+                request.escalated_at,
+                2,
+                reader.t(
+                    "approvals.history.escalated",
+                    when=reader.when(request.escalated_at),
+                    stage=request.stage_name,
+                ),
+            )
+        )
+    for decision in request.decisions:
+        line = reader.t(
+            f"approvals.history.{decision.outcome}",
+            when=reader.when(decision.decided_at),
+            stage=request.stage_name,
+            name=names.get(decision.person_id, "?"),
+        )
+        if decision.comment:
+            line += "\n> " + decision.comment.replace("\n", "\n> ")
+        events.append((decision.decided_at, 1, line))
+    if request.resolution == "timeout" and request.decided_at:
+        events.append(
+            (
+                request.decided_at,
+                1,
+                reader.t(
+                    "approvals.history.timeout",
+                    when=reader.when(request.decided_at),
+                    stage=request.stage_name,
+                ),
+            )
+        )
+    return events
 
 
 async def audit_trail(session: AsyncSession, item_id: int) -> list[AuditEntry]:
