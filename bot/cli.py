@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # APScheduler announces every run of every job at INFO: that is our scheduler's business.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if args.command == "migrate":
         return _migrate(settings)
     if args.command == "check-config":
@@ -86,7 +88,9 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
             file=sys.stderr,
         )
         return 1
-    web.run_app(app, host=host or settings.host, port=port or settings.port, print=None)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    logging.getLogger("bot.cli").info("socialdesk listening on http://%s:%d", bind_host, bind_port)
+    web.run_app(app, host=bind_host, port=bind_port, print=None)
     return 0
 
 

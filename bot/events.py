@@ -49,6 +49,8 @@ class Command(InboundEvent):
 
     text: str = ""
     files: tuple[FileShared, ...] = ()
+    # The platform id of the bot's message this one replies to (a Slack thread reply).
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 
@@ -15,6 +15,20 @@ async def eventually(
     deadline = time.monotonic() + within
     while True:
         value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {within}s: {predicate}")
+        await asyncio.sleep(interval)
+
+
+async def eventually_async(
+    predicate: Callable[[], Awaitable[Any]], within: float = 10.0, interval: float = 0.02
+) -> Any:
+    """`eventually` for a condition that must ask the database."""
+    deadline = time.monotonic() + within
+    while True:
+        value = await predicate()
         if value:
             return value
         if time.monotonic() > deadline:

@@ -113,6 +113,7 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
                 },
                 text=event.get("text", ""),
                 files=files,
+                reply_to=event.get("thread_ts") if event.get("thread_ts") != event["ts"] else None,
             )
         )
 

@@ -160,7 +160,12 @@ class TeamsBot:
             if not text and not files:
                 return
             event = Command(
-                actor=actor, event_key=key, reply_context=context, text=text, files=files
+                actor=actor,
+                event_key=key,
+                reply_context=context,
+                text=text,
+                files=files,
+                reply_to=activity.reply_to_id,
             )
         await self.engine.handle(event)
 

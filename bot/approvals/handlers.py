@@ -9,12 +9,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from bot.approvals import deadlines, reports, service, states, views
+from bot.approvals.replies import tell_revision
 from bot.context import Context
 from bot.forms import open_form
 from bot.intake.handlers import new_submission_form
 from bot.messages import Message, Section
 from bot.outbox import service as outbox
-from bot.people.service import identity_for, person_by_handle, reader_for
+from bot.people.service import identity_for, people_by_id, person_by_handle, reader_for
 from bot.registry import action, command
 from bot.status import status_section
 from storage.models import ApprovalRequest, ContentItem, Person
@@ -163,26 +164,7 @@ async def revise(ctx: Context, args: str) -> None:
     result = await service.revise(
         session=ctx.session, org=ctx.org, item_id=item_id, person=ctx.person, text=text, now=ctx.now
     )
-    if result.status == "not_found":
-        ctx.reply(ctx.t("approvals.item_unknown", id=item_id))
-    elif result.status == "not_submitter":
-        ctx.reply(ctx.t("approvals.revise.not_submitter", id=item_id))
-    elif result.status == "not_waiting":
-        assert result.item is not None
-        status = ctx.t(f"approvals.item_status.{result.item.status}")
-        ctx.reply(ctx.t("approvals.revise.not_waiting", id=item_id, status=status))
-    elif result.status == "revised":
-        assert result.item is not None and result.request is not None
-        first = await _people(ctx, result.request.approver_ids)
-        ctx.reply(
-            ctx.t(
-                "approvals.revise.done",
-                id=item_id,
-                n=result.item.latest.number,
-                stage=result.request.stage_name,
-                names=", ".join(p.name for p in first),
-            )
-        )
+    await tell_revision(ctx, item_id, result)
 
 
 def _item_id(token: str) -> int | None:
@@ -374,5 +356,4 @@ async def stats(ctx: Context, args: str) -> None:
 
 
 async def _people(ctx: Context, ids: list[int]) -> list[Person]:
-    rows = await ctx.session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id))
-    return list(rows.all())
+    return await people_by_id(ctx.session, ids)

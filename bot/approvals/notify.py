@@ -178,7 +178,12 @@ async def changes_requested(
     message = views.changes_requested(
         reader_for(submitter, org), item, request.stage_name, decider, decision.comment or ""
     )
-    outbox.post_to_person(session, submitter, message, now=now)
+    outbox.post_to_person(session, submitter, message, now=now, key=changes_key(item, decision))
+
+
+def changes_key(item: ContentItem, decision: Decision) -> str:
+    """A reply to this message (with a new file) is the item's next version."""
+    return f"changes:{item.id}:{decision.id}"
 
 
 async def reminder(

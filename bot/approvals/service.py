@@ -452,8 +452,10 @@ async def revise(
     person: Person,
     text: str,
     now: datetime,
+    attachments: Sequence[Attachment] = (),
 ) -> RevisionResult:
-    """The next version re-enters the path at the stage that asked for changes."""
+    """The next version re-enters the path at the stage that asked for changes. A new file
+    with no text keeps the text as it was."""
     item = await session.scalar(
         select(ContentItem)
         .where(ContentItem.id == item_id)
@@ -466,16 +468,17 @@ async def revise(
         return RevisionResult("not_submitter", item)
     if item.status != states.ITEM_CHANGES_REQUESTED:
         return RevisionResult("not_waiting", item)
-    if not text.strip():
+    if not text.strip() and not attachments:
         return RevisionResult("empty", item)
+    text = text.strip() or item.latest.text
     version = ContentVersion(
         item_id=item.id,
         number=item.latest.number + 1,
-        text=text.strip(),
+        text=text,
         author_id=person.id,
         created_at=now,
     )
-    version.attachments = []
+    version.attachments = list(attachments)
     item.versions.append(version)
     item.title, item.updated_at = title_from(text), now
     await session.flush()

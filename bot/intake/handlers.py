@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
 
+from bot.approvals import service as approvals
 from bot.approvals import views as approval_views
+from bot.approvals.replies import tell_revision
 from bot.channels.checks import parse_channels
 from bot.channels.views import finding_lines
 from bot.content_requests.when import parse_when
@@ -19,7 +22,7 @@ from bot.messages import Message, Section
 from bot.outbox import service as outbox
 from bot.people.service import reader_for
 from bot.registry import action, on_files
-from storage.models import ContentRequest, IntakeDraft, Person
+from storage.models import Attachment, ContentRequest, IntakeDraft, OutboxMessage, Person
 
 NEW_SUBMISSION = "intake.new.submit"
 
@@ -37,6 +40,10 @@ async def _card(ctx: Context, draft: IntakeDraft) -> Message:
 @on_files
 async def files_received(ctx: Context, text: str) -> None:
     assert isinstance(ctx.event, Command)
+    target = await _revision_target(ctx, ctx.event, text)
+    if target is not None:
+        await _revise_with_files(ctx, ctx.event, *target)
+        return
     result = await service.receive(
         session=ctx.session,
         org=ctx.org,
@@ -50,6 +57,46 @@ async def files_received(ctx: Context, text: str) -> None:
         return
     card = await _card(ctx, result.draft)
     outbox.post_to_person(ctx.session, ctx.person, card, now=ctx.now, key=draft_key(result.draft))
+
+
+_REVISION_REF = re.compile(
+    r"^\s*(?:/?(?:revise|überarbeiten|ueberarbeiten)\s+#?|#)(\d+)\b\s*", re.IGNORECASE
+)
+
+
+async def _revision_target(ctx: Context, event: Command, text: str) -> tuple[int, str] | None:
+    """Files that answer a request for changes are the item's next version: a reply to the
+    bot's "changes requested" message, or a caption naming the item (`#12 …`, `revise 12 …`)."""
+    if event.reply_to:
+        key = await ctx.session.scalar(
+            select(OutboxMessage.key).where(
+                OutboxMessage.platform_message_id == event.reply_to,
+                OutboxMessage.person_id == ctx.person.id,
+            )
+        )
+        if key and key.startswith("changes:"):
+            return int(key.split(":")[1]), text
+    named = _REVISION_REF.match(text)
+    return (int(named.group(1)), text[named.end() :]) if named else None
+
+
+async def _revise_with_files(ctx: Context, event: Command, item_id: int, text: str) -> None:
+    stored = service.stored_attachments(ctx.org, event.files, now=ctx.now)
+    refused = [r for r in stored if isinstance(r, Refused)]
+    if refused:
+        _tell_refused(ctx, refused)
+        return
+    attachments = [a for a in stored if isinstance(a, Attachment)]
+    result = await approvals.revise(
+        session=ctx.session,
+        org=ctx.org,
+        item_id=item_id,
+        person=ctx.person,
+        text=text,
+        now=ctx.now,
+        attachments=attachments,
+    )
+    await tell_revision(ctx, item_id, result)
 
 
 async def _own_draft(ctx: Context, value: str) -> IntakeDraft | None:

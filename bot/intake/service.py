@@ -39,6 +39,45 @@ class Received:
     refused: list[Refused]
 
 
+def examine_all(
+    org: OrgConfig, files: Sequence[FileShared]
+) -> tuple[list[tuple[FileShared, Accepted | Refused]], list[Refused]]:
+    results: list[tuple[FileShared, Accepted | Refused]] = [
+        (
+            f,
+            examine(f.name, f.data, org.intake, declared_size=None if f.complete else f.size)
+            if f.fetched
+            else Refused("intake.refused.unreachable", {"name": f.name}),
+        )
+        for f in files
+    ]
+    return results, [r for _, r in results if isinstance(r, Refused)]
+
+
+def stored_attachments(
+    org: OrgConfig, files: Sequence[FileShared], *, now: datetime
+) -> list[Attachment] | list[Refused]:
+    """The files as attachments of a version, stored; or, if any is refused, why (and
+    nothing stored)."""
+    results, refused = examine_all(org, files)
+    if refused:
+        return refused
+    store = blobs.store()
+    attachments = []
+    for shared, result in results:
+        assert isinstance(result, Accepted)
+        attachments.append(
+            Attachment(
+                sha256=store.put(shared.data),
+                filename=shared.name[:255],
+                media_type=result.media_type,
+                size=result.size,
+                created_at=now,
+            )
+        )
+    return attachments
+
+
 async def receive(
     *,
     session: AsyncSession,
@@ -49,16 +88,7 @@ async def receive(
     now: datetime,
 ) -> Received:
     """Check every file from its bytes; if any is refused, store nothing at all."""
-    results: list[tuple[FileShared, Accepted | Refused]] = [
-        (
-            f,
-            examine(f.name, f.data, org.intake, declared_size=None if f.complete else f.size)
-            if f.fetched
-            else Refused("intake.refused.unreachable", {"name": f.name}),
-        )
-        for f in files
-    ]
-    refused = [r for _, r in results if isinstance(r, Refused)]
+    results, refused = examine_all(org, files)
     if refused:
         return Received(None, refused)
     store = blobs.store()

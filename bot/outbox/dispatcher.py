@@ -309,6 +309,7 @@ class Dispatcher:
                 fresh.next_attempt_at = now + timedelta(seconds=next_attempt_in)
             if status == "sent":
                 fresh.sent_at, fresh.platform_ref = now, ref
+                fresh.platform_message_id = _message_id(ref)
                 fresh.platform = platform or fresh.platform
 
 
@@ -329,3 +330,8 @@ def _choose(identities: list[PlatformIdentity], preferred: str | None) -> Platfo
         identities,
         key=lambda i: i.last_seen_at.replace(tzinfo=None) if i.last_seen_at else epoch,
     )
+
+
+def _message_id(ref: dict[str, Any] | None) -> str | None:
+    value = (ref or {}).get("ts") or (ref or {}).get("activity_id")
+    return str(value) if value else None

@@ -104,6 +104,11 @@ async def person_by_handle(session: AsyncSession, handle: str) -> Person | None:
     return await session.scalar(select(Person).where(Person.handle == handle, Person.active))
 
 
+async def people_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Person]:
+    rows = await session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id))
+    return list(rows.all())
+
+
 async def people_with_role(session: AsyncSession, role: str) -> Sequence[Person]:
     return (
         await session.scalars(

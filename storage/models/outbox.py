@@ -31,5 +31,8 @@ class OutboxMessage(Base):
     leased_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     platform_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The platform's id of the sent message (Slack ts, Teams activity id): a reply to it
+    # names what it answers.
+    platform_message_id: Mapped[str | None] = mapped_column(String(255), index=True)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from sqlalchemy import select
@@ -10,7 +9,7 @@ from sqlalchemy import select
 from storage.models import OutboxMessage
 from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi
-from tests.support import eventually
+from tests.support import eventually, eventually_async
 
 
 def _people(fake: FakeSlackApi) -> None:
@@ -40,12 +39,12 @@ async def test_429_with_retry_after_delays_delivery(
             )
 
     # The fake API saw the delivery; the dispatcher records it a moment later.
-    for _ in range(200):
+    async def recorded() -> OutboxMessage | None:
         row = await card_row()
-        if row is not None and row.status == "sent":
-            break
-        await asyncio.sleep(0.02)
-    assert row is not None and row.status == "sent" and row.attempts == 2
+        return row if row is not None and row.status == "sent" else None
+
+    row = await eventually_async(recorded)
+    assert row.attempts == 2
     assert "rate limit" in (row.last_error or "")
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from storage.models import AuditEntry, Crisis, CrisisMember
+from storage.models import AuditEntry, Crisis, CrisisMember, OutboxMessage
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.crisis_support import (
     ANNA,
@@ -24,7 +24,7 @@ from tests.integration.crisis_support import (
     reply_to,
     room_id,
 )
-from tests.support import block_texts, buttons, eventually
+from tests.support import block_texts, buttons, eventually, eventually_async
 
 __all__ = ["crisis_bot"]
 
@@ -229,7 +229,14 @@ async def test_room_creation_survives_a_rate_limit(
     fake_slack.fail("conversations.create", status=429, retry_after=1)
     await crisis_bot.slack.command(ANNA, "/crisis", "Rückruf Kinderwagen")
     await eventually(lambda: fake_slack.calls_to("conversations.create"))
-    crisis_bot.advance(timedelta(seconds=5))  # past Retry-After on the frozen clock
+
+    async def refusal_recorded() -> bool:
+        async with crisis_bot.runtime.sessions() as session:
+            row = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "room"))
+            return row is not None and row.attempts >= 1
+
+    await eventually_async(refusal_recorded)  # the pause is measured on the frozen clock
+    crisis_bot.advance(timedelta(seconds=5))  # past Retry-After
     crisis_bot.runtime.dispatcher.notify()
     await in_room(fake_slack, "Krise #1: Rückruf Kinderwagen")
     await reply_to(fake_slack, "cmd")

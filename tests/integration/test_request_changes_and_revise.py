@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from storage.models import ContentVersion, Decision
 from tests.conftest import RunningBot
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi, Posted
 from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
+from tests.intake_files import png
 from tests.integration.approval_support import (
     ANNA,
     BEN,
@@ -167,3 +168,65 @@ async def test_in_teams_the_comment_is_an_input_on_the_card(
         lambda: next((s for s in fake_teams.to(T_CARLA) if "asks for changes" in s.text), None)
     )
     assert "Zahlen erst ab 8 Uhr" in told.text
+
+
+async def _send_file(
+    desk: ClockedBot, fake: FakeSlackApi, user: str, n: int, text: str = "", **extra: str
+) -> None:
+    info = fake.add_file(f"FREV{n}", f"motiv-{n}.png", png(1080, 1080), "image/png")
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": f"D{user}",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "files": [info],
+        "ts": f"1700000300.{n:06d}",
+        **extra,
+    }
+    assert (await desk.slack.event(event, event_id=f"EvREV{n}")).status == 200
+
+
+async def _changes_requested(desk: ClockedBot, fake_slack: FakeSlackApi) -> Posted:
+    await say(desk, fake_slack, CARLA, "/submit", "Herbstkampagne: Motiv")
+    ben_card = await dm(fake_slack, BEN, "Herbstkampagne")
+    await click_and_comment(desk, fake_slack, BEN, ben_card, "approval.changes", "Anderes Motiv")
+    return await dm(fake_slack, CARLA, "asks for changes")
+
+
+async def test_a_file_sent_as_reply_is_the_next_version(
+    desk: ClockedBot, fake_slack: FakeSlackApi
+) -> None:
+    told = await _changes_requested(desk, fake_slack)
+    await _send_file(desk, fake_slack, CARLA, 1, thread_ts=told.ts)
+
+    answer = await eventually(lambda: fake_slack.ephemerals)
+    assert "Version 2 of #1 is submitted" in answer[0]["text"]
+    second = await dm(fake_slack, BEN, "Herbstkampagne", n=2)
+    assert "motiv-1.png" in text_of(second)
+    async with desk.runtime.sessions() as session:
+        version = await session.scalar(select(ContentVersion).where(ContentVersion.number == 2))
+        assert version is not None and version.text == "Herbstkampagne: Motiv"
+        assert [a.filename for a in version.attachments] == ["motiv-1.png"]
+
+
+async def test_a_file_captioned_with_the_item_is_its_next_version(
+    desk: ClockedBot, fake_slack: FakeSlackApi
+) -> None:
+    await _changes_requested(desk, fake_slack)
+    await _send_file(desk, fake_slack, CARLA, 2, text="#1 Herbstkampagne: neues Motiv")
+    second = await dm(fake_slack, BEN, "neues Motiv")
+    assert "motiv-2.png" in text_of(second)
+
+
+async def test_a_file_for_an_item_not_waiting_changes_nothing(
+    desk: ClockedBot, fake_slack: FakeSlackApi
+) -> None:
+    await say(desk, fake_slack, CARLA, "/submit", "Herbstkampagne: Motiv")
+    await dm(fake_slack, BEN, "Herbstkampagne")
+    await _send_file(desk, fake_slack, CARLA, 3, text="#1 neues Motiv")
+    answer = await eventually(lambda: fake_slack.ephemerals)
+    assert "#1" in answer[0]["text"]
+    async with desk.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ContentVersion)) == 1
