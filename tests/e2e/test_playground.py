@@ -31,7 +31,7 @@ from bot.settings import Settings
 from storage.models import ContentItem, OutboxMessage, Person
 from tests.conftest import ROOT, RunningBot
 from tests.fakes.teams_connector import card_texts
-from tests.support import eventually
+from tests.support import eventually, eventually_async
 
 pytestmark = pytest.mark.e2e
 PLAYGROUND = ROOT / "node_modules" / ".bin" / "agentsplayground"
@@ -249,8 +249,13 @@ async def test_submit_and_approve_through_the_playground(
     async with bot.runtime.sessions() as session:
         item = await session.scalar(select(ContentItem))
         assert item is not None and item.status == "approved"
-        updates = (
-            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "update"))
-        ).all()
+
+    async def updates_sent() -> bool:
+        async with bot.runtime.sessions() as session:
+            updates = (
+                await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "update"))
+            ).all()
+        return bool(updates) and all(u.status == "sent" for u in updates)
+
     # Both cards were updated in place, and the Playground's connector accepted it.
-    assert updates and all(u.status == "sent" for u in updates)
+    assert await eventually_async(updates_sent)

@@ -9,7 +9,7 @@ from storage.models import ContentItem, OutboxMessage, PlatformIdentity
 from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.teams_connector import FakeTeamsConnector, Sent, TeamsClient
-from tests.support import block_texts, buttons, eventually
+from tests.support import block_texts, buttons, eventually, eventually_async
 
 APPROVE = "approval.approve"
 T_CARLA, T_BEN, T_ANNA, T_STRANGER = "29:carla", "29:ben", "29:anna", "29:mallory"
@@ -168,11 +168,12 @@ async def test_rate_limit_delays_but_loses_nothing(
     assert "Eingereicht: #1" in confirmation.text
     await nth(fake_teams, "user-id-1", 1)  # Ben's card, too, made it
 
-    async def delivered() -> list[OutboxMessage]:
+    async def delivered() -> list[OutboxMessage] | None:
+        """Every row, once all are recorded as sent (a moment after the connector saw them)."""
         async with bot.runtime.sessions() as session:
-            return list((await session.scalars(select(OutboxMessage))).all())
+            rows = list((await session.scalars(select(OutboxMessage))).all())
+        return rows if rows and all(r.status == "sent" for r in rows) else None
 
-    rows = await delivered()
-    assert rows and all(r.status == "sent" for r in rows)
+    rows = await eventually_async(delivered)
     assert sum(r.attempts for r in rows) >= len(rows) + 2  # the 429 and the 503, retried
     assert any(r.last_error and r.last_error.startswith("teams") for r in rows)
