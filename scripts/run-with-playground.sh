@@ -1,49 +1,62 @@
 #!/usr/bin/env bash
 # `make run`: the bot in the foreground, and (unless SOCIALDESK_PLAYGROUND=0) the Microsoft 365
 # Agents Playground next to it: an offline Teams client in the browser, talking to the bot's
-# /api/messages. Stopping the bot (Ctrl-C) stops the Playground too.
+# /api/messages. One Playground per person of the example approval path (Carla submits, Ben and
+# Anna approve), each in its own browser tab. Stopping the bot (Ctrl-C) stops them too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=${BIN:-.venv/bin}
 BOT_PORT=${SOCIALDESK_PORT:-3978}
-PLAYGROUND_PORT=${PLAYGROUND_PORT:-56150}
+FIRST_PORT=${PLAYGROUND_PORT:-56150}
 PLAYGROUND=node_modules/.bin/agentsplayground
+CONFIGS=adapters/teams/playground
 mkdir -p var
 
-playground_pid=""
-stop_playground() {
-  if [ -n "$playground_pid" ] && kill -0 "$playground_pid" 2>/dev/null; then
-    kill "$playground_pid" 2>/dev/null || true
-  fi
+pids=()
+stop_playgrounds() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
 }
-trap stop_playground EXIT
+trap stop_playgrounds EXIT
+
+# start HANDLE PORT: a Playground whose current user is HANDLE's Teams user; sets $found to
+# the port it listens on (not a $(…) subshell, so that its pid stays ours to stop).
+start() {
+  local handle=$1 port=$2 log=var/playground-$1.log
+  found=""
+  M365_AGENTS_PLAYGROUND_CONFIG_PATH="$CONFIGS/$handle.yml" TEAMSAPPTESTER_BROWSER=none \
+    "$PLAYGROUND" -e "http://127.0.0.1:${BOT_PORT}/api/messages" -c msteams \
+    -p "$port" --disable-telemetry >"$log" 2>&1 &
+  pids+=($!)
+  # It falls back to a random port when the one asked for is taken: read the real one.
+  for _ in $(seq 1 100); do
+    found=$(sed -n 's/.*Listening on \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
+    [ -n "$found" ] && return
+    sleep 0.1
+  done
+}
 
 if [ "${SOCIALDESK_PLAYGROUND:-1}" = "0" ]; then
   echo "Agents Playground: off (SOCIALDESK_PLAYGROUND=0)"
 elif [ ! -x "$PLAYGROUND" ]; then
   echo "Agents Playground: off ($PLAYGROUND is missing; install Node.js and npm, then make run)"
 else
-  TEAMSAPPTESTER_BROWSER=none "$PLAYGROUND" \
-    -e "http://127.0.0.1:${BOT_PORT}/api/messages" -c msteams \
-    -p "$PLAYGROUND_PORT" --disable-telemetry >var/playground.log 2>&1 &
-  playground_pid=$!
-  # It falls back to a random port when 56150 is taken: read the one it really listens on.
-  port=""
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*Listening on \([0-9][0-9]*\).*/\1/p' var/playground.log | head -n 1)
-    [ -n "$port" ] && break
-    kill -0 "$playground_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -n "$port" ]; then
+  start carla "$FIRST_PORT"; carla=$found
+  start ben $((FIRST_PORT + 1)); ben=$found
+  start anna $((FIRST_PORT + 2)); anna=$found
+  if [ -n "$carla" ] && [ -n "$ben" ] && [ -n "$anna" ]; then
     echo
-    echo "  Agents Playground (a local Teams) → open http://localhost:${port}"
-    echo "  You are Alex Wilber = Carla Neumann. Type: submit Mein erster Beitrag"
-    echo "  (log: var/playground.log; SOCIALDESK_PLAYGROUND=0 turns it off)"
+    echo "  Agents Playground (a local Teams), one browser tab per colleague:"
+    echo "    Carla Neumann (Marketing)          → http://localhost:${carla}"
+    echo "    Ben Weber (Marketing lead)         → http://localhost:${ben}"
+    echo "    Anna Schmidt (social media)        → http://localhost:${anna}"
+    echo "  Type 'hilfe' once in Ben's and Anna's tabs, then in Carla's: submit Mein erster Beitrag"
+    echo "  (logs: var/playground-*.log; SOCIALDESK_PLAYGROUND=0 turns this off)"
     echo
   else
-    echo "Agents Playground did not start; see var/playground.log"
+    echo "Agents Playground did not start; see var/playground-*.log"
   fi
 fi
 

@@ -116,10 +116,18 @@ class Playground:
         return out
 
 
-@pytest.fixture
-async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[Playground]:
+@contextlib.asynccontextmanager
+async def running_playground(
+    bot: RunningBot, workdir: Path, config: Path | None = None
+) -> AsyncIterator[Playground]:
+    """The real Playground against the bot; `config` picks its current user (default: its own
+    built-in users, with Alex Wilber in the personal chat)."""
+    await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
     port = _free_port()
-    log = (tmp_path / "playground.log").open("wb")
+    env = {**os.environ, "TEAMSAPPTESTER_BROWSER": "none"}
+    if config is not None:
+        env["M365_AGENTS_PLAYGROUND_CONFIG_PATH"] = str(config)
+    log = (workdir / "playground.log").open("wb")
     process = await asyncio.create_subprocess_exec(
         str(PLAYGROUND),
         "-e",
@@ -129,8 +137,8 @@ async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[Playgroun
         "-p",
         str(port),
         "--disable-telemetry",
-        cwd=tmp_path,  # no stray .m365agentsplayground.yml: the default users
-        env={**os.environ, "TEAMSAPPTESTER_BROWSER": "none"},
+        cwd=workdir,  # no stray .m365agentsplayground.yml
+        env=env,
         stdout=log,
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,
@@ -138,8 +146,8 @@ async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[Playgroun
     url = f"http://127.0.0.1:{port}"
     http = aiohttp.ClientSession()
     try:
-        config = await _wait_for_config(http, url, process)
-        playground = Playground(url, config, http)
+        config_seen = await _wait_for_config(http, url, process)
+        playground = Playground(url, config_seen, http)
         ws = await http.ws_connect(
             f"ws://127.0.0.1:{port}/_ws_conversation/v1/conversations/stream"
         )
@@ -165,6 +173,12 @@ async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[Playgroun
                 process.kill()
                 await process.wait()
         log.close()
+
+
+@pytest.fixture
+async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[Playground]:
+    async with running_playground(bot, tmp_path) as started:
+        yield started
 
 
 async def _wait_for_config(
@@ -259,3 +273,68 @@ async def test_submit_and_approve_through_the_playground(
 
     # Both cards were updated in place, and the Playground's connector accepted it.
     assert await eventually_async(updates_sent)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_three_colleagues_in_three_playgrounds(bot: RunningBot, tmp_path: Path) -> None:
+    """What `make run` starts: one Playground per person of the path, each browser tab its own
+    person, everything typed and clicked as that tab's own user in its own personal chat."""
+    configs = ROOT / "adapters" / "teams" / "playground"
+    async with contextlib.AsyncExitStack() as stack:
+        tabs = {
+            handle: await stack.enter_async_context(
+                running_playground(bot, tmp_path / handle, configs / f"{handle}.yml")
+            )
+            for handle in ("carla", "ben", "anna")
+        }
+        for handle, user in (("carla", CARLA), ("ben", BEN), ("anna", ANNA)):
+            assert tabs[handle].config["currentUser"]["id"] == user
+        for handle, user in (("ben", BEN), ("anna", ANNA)):
+            await tabs[handle].say("hilfe", user=user)  # so the bot knows where they are
+            await eventually(lambda tab=tabs[handle]: tab.shown(), within=15)
+
+        await tabs["carla"].say("submit Sommerfest: Fotos vom Team", user=CARLA)
+        for handle, user in (("ben", BEN), ("anna", ANNA)):
+            tab = tabs[handle]
+            card = await eventually(
+                lambda tab=tab: [e for e in _cards(tab) if "Freigabe angefragt" in e[1]],
+                within=15,
+            )
+            activity_id, _, request_id = card[0]
+            await tab.click(
+                tab.personal_chat,
+                user,
+                activity_id,
+                {"action": "approval.approve", "value": request_id},
+            )
+
+        outcome = await eventually(
+            lambda: [t for t in tabs["carla"].shown() if "ist freigegeben" in t], within=15
+        )
+        assert "#1 „Sommerfest: Fotos vom Team“ ist freigegeben" in outcome[0]
+
+
+def _cards(tab: Playground) -> list[tuple[str, str, str]]:
+    """(activity id, texts, request id) of each approval card in the tab's personal chat."""
+    out = []
+    for event in tab.stream:
+        message = event.get("message") or {}
+        if event.get("actionConversationId") != tab.personal_chat:
+            continue
+        for attachment in message.get("attachments") or []:
+            content = attachment.get("content") or {}
+            for data in _submit_data(content):
+                if data.get("action") == "approval.approve":
+                    message_id = str(message.get("messageId") or message.get("id"))
+                    out.append((message_id, card_texts(content), str(data["value"])))
+    return out
+
+
+def _submit_data(node: Any) -> list[dict[str, Any]]:
+    """The `data` of every Action.Submit anywhere on a card."""
+    if isinstance(node, list):
+        return [d for child in node for d in _submit_data(child)]
+    if not isinstance(node, dict):
+        return []
+    found = [node["data"]] if node.get("type") == "Action.Submit" else []
+    return found + [d for key, child in node.items() if key != "data" for d in _submit_data(child)]
