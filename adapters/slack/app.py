@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import files as slack_files
@@ -23,11 +23,17 @@ PLATFORM = "slack"
 
 
 def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
-    app = AsyncApp(client=client, signing_secret=signing_secret, logger=log)
+    """Every listener acks at once and hands the work to a lazy listener: Slack gets its
+    answer within milliseconds (bolt would otherwise poll for the ack every 10 ms), and the
+    engine runs next to it, never against Slack's three-second limit."""
+    app = AsyncApp(
+        client=client, signing_secret=signing_secret, logger=log, process_before_response=True
+    )
 
-    @app.command(re.compile(r"^/.+"))
-    async def on_command(ack: Any, body: dict[str, Any]) -> None:
+    async def ack_now(ack: Any) -> None:
         await ack()
+
+    async def on_command(body: dict[str, Any]) -> None:
         await engine.handle(
             Command(
                 actor=Actor(PLATFORM, body["user_id"], name=body.get("user_name")),
@@ -37,9 +43,7 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
             )
         )
 
-    @app.action(re.compile(r".+"))
-    async def on_action(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
+    async def on_action(body: dict[str, Any], action: dict[str, Any]) -> None:
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
         await engine.handle(
@@ -52,20 +56,18 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
             )
         )
 
-    @app.view(MODAL_CALLBACK)
-    async def on_form_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def check_form(ack: Any, view: dict[str, Any]) -> None:
         """A submitted modal (bot/forms.py): blank required inputs are refused in the modal."""
-        meta = json.loads(view.get("private_metadata") or "{}")
-        values = submitted_values(view)
-        errors = {
-            name: text
-            for name, text in (meta.get("required") or {}).items()
-            if not values.get(name, "").strip()
-        }
+        errors = _form_errors(view)
         if errors:
             await ack(response_action="errors", errors=errors)
+        else:
+            await ack()
+
+    async def on_form_submitted(body: dict[str, Any], view: dict[str, Any]) -> None:
+        if _form_errors(view):
             return
-        await ack()
+        meta = json.loads(view.get("private_metadata") or "{}")
         user = body["user"]["id"]
         files = await slack_files.fetch_all(
             submitted_files(view),
@@ -80,15 +82,12 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
                 reply_context=_reply_context({}, meta.get("channel"), user),
                 action=str(meta.get("action", "")),
                 value=str(meta.get("value", "")),
-                inputs=values,
+                inputs=submitted_values(view),
                 files=files,
             )
         )
 
-    @app.event("message")
-    async def on_direct_message(
-        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
-    ) -> None:
+    async def on_direct_message(event: dict[str, Any], body: dict[str, Any]) -> None:
         """A DM to the bot is read like a command typed in Teams: `help`, `submit …`; a DM with
         files goes to intake, the files fetched here, before the engine's transaction."""
         subtype = event.get("subtype")
@@ -117,7 +116,21 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
             )
         )
 
+    app.command(re.compile(r"^/.+"))(ack=ack_now, lazy=[on_command])
+    app.action(re.compile(r".+"))(ack=ack_now, lazy=[on_action])
+    app.view(MODAL_CALLBACK)(ack=check_form, lazy=[on_form_submitted])
+    app.event("message")(ack=ack_now, lazy=[on_direct_message])
     return app
+
+
+def _form_errors(view: dict[str, Any]) -> dict[str, str]:
+    meta = json.loads(view.get("private_metadata") or "{}")
+    values = submitted_values(view)
+    return {
+        name: text
+        for name, text in (meta.get("required") or {}).items()
+        if not values.get(name, "").strip()
+    }
 
 
 def _reply_context(body: dict[str, Any], channel: str | None, user: str) -> dict[str, Any]:
