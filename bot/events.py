@@ -51,6 +51,9 @@ class Command(InboundEvent):
     files: tuple[FileShared, ...] = ()
     # The platform id of the bot's message this one replies to (a Slack thread reply).
     reply_to: str | None = None
+    # People the text mentions: the adapter writes each as `@<user id>` into `text` and
+    # maps the user id to the name the platform showed (a hint while the id is unknown).
+    mentions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

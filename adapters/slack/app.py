@@ -14,12 +14,21 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import files as slack_files
 from adapters.slack.platform import SlackPlatform
-from adapters.slack.render import MODAL_CALLBACK, action_name, submitted_files, submitted_values
+from adapters.slack.render import (
+    FORM_OPEN,
+    MODAL_CALLBACK,
+    action_name,
+    modal_view,
+    submitted_files,
+    submitted_values,
+)
 from bot.engine import Engine
 from bot.events import Action, Actor, Command
+from bot.forms import Form
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
+_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
 
 
 def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
@@ -34,12 +43,14 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
         await ack()
 
     async def on_command(body: dict[str, Any]) -> None:
+        text, mentions = neutral_mentions(f"{body['command']} {body.get('text', '')}")
         await engine.handle(
             Command(
                 actor=Actor(PLATFORM, body["user_id"], name=body.get("user_name")),
                 event_key=f"command:{body.get('trigger_id') or body['user_id'] + body['command']}",
                 reply_context=_reply_context(body, body.get("channel_id"), body["user_id"]),
-                text=f"{body['command']} {body.get('text', '')}",
+                text=text,
+                mentions=mentions,
             )
         )
 
@@ -105,22 +116,37 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
             Command(
                 actor=Actor(PLATFORM, event["user"]),
                 event_key=f"event:{body['event_id']}",
-                reply_context={
-                    "platform": PLATFORM,
-                    "user": event["user"],
-                    "channel": event["channel"],
-                },
+                reply_context=_reply_context({}, event["channel"], event["user"]),
                 text=event.get("text", ""),
                 files=files,
                 reply_to=event.get("thread_ts") if event.get("thread_ts") != event["ts"] else None,
             )
         )
 
+    async def open_form(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """The form button (render._form_button): open its modal with this click's trigger."""
+        await ack()
+        form = Form.model_validate_json(action["value"])
+        view = modal_view(form, (body.get("channel") or {}).get("id"))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
     app.command(re.compile(r"^/.+"))(ack=ack_now, lazy=[on_command])
+    app.action(FORM_OPEN)(open_form)  # before the catch-all: bolt runs the first match
     app.action(re.compile(r".+"))(ack=ack_now, lazy=[on_action])
     app.view(MODAL_CALLBACK)(ack=check_form, lazy=[on_form_submitted])
     app.event("message")(ack=ack_now, lazy=[on_direct_message])
     return app
+
+
+def neutral_mentions(text: str) -> tuple[str, dict[str, str]]:
+    """Slack writes a mention as `<@U123|anna>`; the engine reads `@U123` (Command.mentions)."""
+    mentions: dict[str, str] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        mentions[match.group(1)] = match.group(2) or ""
+        return f"@{match.group(1)}"
+
+    return _MENTION.sub(replace, text), mentions
 
 
 def _form_errors(view: dict[str, Any]) -> dict[str, str]:

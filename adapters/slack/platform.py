@@ -52,8 +52,11 @@ class SlackPlatform(ChatPlatform):
         if message.form is not None and context.get("trigger_id"):
             view = modal_view(message.form, context.get("channel"))
             trigger = context["trigger_id"]
-            await _call(lambda: self.client.views_open(trigger_id=trigger, view=view))
-            return {"modal": True}
+            try:
+                await _call(lambda: self.client.views_open(trigger_id=trigger, view=view))
+                return {"modal": True}
+            except Undeliverable:
+                pass  # the trigger expired while the message waited: offer a button instead
         if context.get("response_url"):
             webhook = AsyncWebhookClient(context["response_url"])
             try:

@@ -11,6 +11,8 @@ from bot.messages import Message
 TEXT_LIMIT = 3000  # Block Kit's limit for one text object
 FIELDS_LIMIT = 10
 DUPLICATE_MARK = "|"
+FORM_OPEN = "socialdesk.form.open"
+BUTTON_VALUE_LIMIT = 2000
 
 
 def escape(text: str) -> str:
@@ -42,9 +44,27 @@ def blocks(message: Message) -> list[dict[str, Any]]:
         out.append({"type": "image", "image_url": message.image.url, "alt_text": message.image.alt})
     if message.buttons:
         out.append({"type": "actions", "elements": _buttons(message.buttons)})
+    if message.form is not None:
+        out.extend(_form_button(message.form))
     if message.context:
         out.append({"type": "context", "elements": [_mrkdwn(escape(message.context))]})
     return out
+
+
+def _form_button(form: Form) -> list[dict[str, Any]]:
+    """A form shown without a fresh trigger_id (a typed DM, a delayed reply): a button that
+    opens it, the form riding in the button's value."""
+    value = form.model_dump_json(exclude_defaults=True)
+    if len(value) > BUTTON_VALUE_LIMIT:
+        return []
+    button = {
+        "type": "button",
+        "text": _plain(form.title, 75),
+        "action_id": FORM_OPEN,
+        "value": value,
+        "style": "primary",
+    }
+    return [{"type": "actions", "elements": [button]}]
 
 
 def _fields(facts: list[Any]) -> list[dict[str, str]]:

@@ -113,6 +113,23 @@ def clean_text(text: str | None) -> str:
     return html.unescape(text).replace("\xa0", " ").strip()
 
 
+def neutral_mentions(activity: Activity) -> tuple[str, dict[str, str]]:
+    """Teams marks a mention as `<at>Ben Weber</at>` with an entity naming the user id: a
+    person's becomes `@<user id>` for the engine (Command.mentions), the bot's disappears."""
+    text = activity.text or ""
+    mentions: dict[str, str] = {}
+    for entity in activity.entities or []:
+        data = entity.additional_properties or {}
+        mentioned, marked = data.get("mentioned") or {}, data.get("text") or ""
+        if entity.type != "mention" or not mentioned.get("id") or not marked:
+            continue
+        if mentioned["id"] == (activity.recipient.id if activity.recipient else None):
+            continue
+        mentions[mentioned["id"]] = str(mentioned.get("name") or "")
+        text = text.replace(marked, f"@{mentioned['id']}", 1)
+    return clean_text(text), mentions
+
+
 class TeamsBot:
     """The turn handler: one activity in, at most one neutral event per person out."""
 
@@ -153,7 +170,7 @@ class TeamsBot:
                 },
             )
         else:
-            text = clean_text(activity.text)
+            text, mentions = neutral_mentions(activity)
             files = await teams_files.fetch_all(
                 list(activity.attachments or []), limit=self.engine.org.intake.max_file_size
             )
@@ -166,6 +183,7 @@ class TeamsBot:
                 text=text,
                 files=files,
                 reply_to=activity.reply_to_id,
+                mentions=mentions,
             )
         await self.engine.handle(event)
 

@@ -3,21 +3,20 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
-
 from bot.approvals import deadlines, reports, service, states, views
-from bot.approvals.replies import tell_revision
+from bot.approvals.replies import tell_revision, tell_submitted
 from bot.context import Context
+from bot.events import Command
 from bot.forms import open_form
 from bot.intake.handlers import new_submission_form
 from bot.messages import Message, Section
 from bot.outbox import service as outbox
-from bot.people.service import identity_for, people_by_id, person_by_handle, reader_for
+from bot.people.service import people_by_id, person_for_reference, reader_for
 from bot.registry import action, command
 from bot.status import status_section
+from bot.when import parse_date
 from storage.models import ApprovalRequest, ContentItem, Person
 
 assert deadlines  # imported for its timer handlers
@@ -28,16 +27,10 @@ async def submit(ctx: Context, args: str) -> None:
     if not args:
         open_form(ctx, new_submission_form(ctx))
         return
-    item, request = await service.submit(
+    submission = await service.submit(
         session=ctx.session, org=ctx.org, submitter=ctx.person, text=args, now=ctx.now
     )
-    department = ctx.org.department_of(ctx.person.handle)
-    choice = service.choose_path(ctx.org, department=department, text=args)
-    reader = reader_for(ctx.person, ctx.org)
-    why = views.path_reason(reader, choice.name, choice.reason, choice.matched)
-    stages = [s.name for s in ctx.org.approval_paths[item.approval_path].stages]
-    first = await _people(ctx, request.approver_ids)
-    ctx.reply(views.submitted(reader, item, stages, first, why))
+    await tell_submitted(ctx, submission)
 
 
 # --- decisions ----------------------------------------------------------------------------------
@@ -124,7 +117,7 @@ async def _decide(ctx: Context, value: str, outcome: str, comment: str | None = 
 
 
 async def _not_approver(ctx: Context, request: ApprovalRequest) -> None:
-    names = ", ".join(p.name for p in await _people(ctx, request.approver_ids))
+    names = ", ".join(p.name for p in await people_by_id(ctx.session, request.approver_ids))
     ctx.reply(ctx.t("approvals.not_approver", stage=request.stage_name, names=names))
 
 
@@ -174,8 +167,6 @@ def _item_id(token: str) -> int | None:
 
 # --- delegation ---------------------------------------------------------------------------------
 
-_SLACK_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|([^>]*))?>$")
-_TEAMS_MENTION = re.compile(r"^<at>(.+)</at>$")
 _UNTIL = {"until", "bis"}
 _OFF = {"off", "aus", "ende", "stop"}
 
@@ -213,7 +204,8 @@ async def delegate(ctx: Context, args: str) -> None:
         if marker in lowered:
             i = lowered.index(marker)
             who_words = words[:i]
-            parsed = _parse_date(" ".join(words[i + 1 :]))
+            today = ctx.now.astimezone(ctx.org.organization.tz).date()
+            parsed = parse_date(" ".join(words[i + 1 :]), today=today)
             if parsed is None:
                 ctx.reply(ctx.t("approvals.delegate.bad_date", text=" ".join(words[i + 1 :])))
                 return
@@ -275,16 +267,6 @@ def _tell(ctx: Context, person: Person, text: str) -> None:
     outbox.post_to_person(ctx.session, person, Message(text=text), now=ctx.now)
 
 
-def _parse_date(text: str) -> date | None:
-    text = text.strip()
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _end_of_day(ctx: Context, day: date) -> datetime:
     """`until 2026-12-01` includes that day, in the organisation's timezone."""
     local = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=ctx.org.organization.tz)
@@ -292,30 +274,10 @@ def _end_of_day(ctx: Context, day: date) -> datetime:
 
 
 async def _find_person(ctx: Context, text: str) -> Person | None:
-    text = text.strip()
-    if not text:
-        return None
-    slack = _SLACK_MENTION.match(text)
-    if slack:
-        identity = await identity_for(ctx.session, "slack", slack.group(1))
-        if identity is not None:
-            return await ctx.session.get(Person, identity.person_id)
-        if not slack.group(2):
-            return None
-        text = slack.group(2)  # not seen on Slack yet: the mention's name may be the handle
-    teams = _TEAMS_MENTION.match(text)
-    if teams:
-        text = teams.group(1)
-    handle = text.removeprefix("@").strip()
-    found = await person_by_handle(ctx.session, handle.lower())
-    if found is not None:
-        return found
-    matches = (
-        await ctx.session.scalars(
-            select(Person).where(Person.active, func.lower(Person.name) == handle.lower())
-        )
-    ).all()
-    return matches[0] if len(matches) == 1 else None
+    mentions = ctx.event.mentions if isinstance(ctx.event, Command) else {}
+    return await person_for_reference(
+        ctx.session, text, platform=ctx.event.actor.platform, mentions=mentions
+    )
 
 
 # --- status, history, stats ---------------------------------------------------------------------
@@ -353,7 +315,3 @@ async def history(ctx: Context, args: str) -> None:
 @command("stats", usage_key="approvals.usage.stats", aliases=("statistik",))
 async def stats(ctx: Context, args: str) -> None:
     ctx.reply(await reports.stats(ctx.session, reader_for(ctx.person, ctx.org), ctx.now))
-
-
-async def _people(ctx: Context, ids: list[int]) -> list[Person]:
-    return await people_by_id(ctx.session, ids)

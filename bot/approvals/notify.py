@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.approvals import views
+from bot.approvals import states, views
 from bot.approvals.views import RequestFacts
 from bot.channels.items import item_findings
 from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
-from bot.people.service import reader_for
+from bot.people.service import people_map, reader_for
 from storage.models import (
     ApprovalRequest,
     ContentItem,
@@ -44,9 +44,7 @@ async def facts_for(
 ) -> RequestFacts:
     department = await session.get(Department, item.department_id) if item.department_id else None
     ids = set(watchers(request)) | {d.person_id for d in request.decisions} | {item.submitter_id}
-    people = {
-        p.id: p for p in (await session.scalars(select(Person).where(Person.id.in_(ids)))).all()
-    }
+    people = await people_map(session, ids)
     version = await session.get_one(ContentVersion, request.version_id)
     seen_before: dict[int, ContentVersion] = {}
     for pid in watchers(request):
@@ -142,7 +140,7 @@ async def decision_recorded(
     now: datetime,
 ) -> None:
     """Every card shows the decision; while an `all` stage waits, only the decider's."""
-    if request.status == "pending":
+    if request.status == states.PENDING:
         await refresh_cards(session, org, item, request, now, only=[decision.person_id])
     else:
         await refresh_cards(session, org, item, request, now)

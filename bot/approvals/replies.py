@@ -1,10 +1,11 @@
-"""Answers that more than one way in shares: a revision typed with `/revise` or sent as a file."""
+"""Answers that more than one way in shares: a submission typed or sent as a file, a
+revision typed with `/revise` or sent as a file."""
 
 from __future__ import annotations
 
-from bot.approvals import service
+from bot.approvals import service, views
 from bot.context import Context
-from bot.people.service import people_by_id
+from bot.people.service import people_by_id, reader_for
 
 
 async def tell_revision(ctx: Context, item_id: int, result: service.RevisionResult) -> None:
@@ -29,3 +30,13 @@ async def tell_revision(ctx: Context, item_id: int, result: service.RevisionResu
                 names=", ".join(p.name for p in first),
             )
         )
+
+
+async def tell_submitted(ctx: Context, submission: service.Submission) -> None:
+    """Where the submission went, why that path, and who has it now."""
+    item, request, choice = submission
+    reader = reader_for(ctx.person, ctx.org)
+    why = views.path_reason(reader, choice.name, choice.reason, choice.matched)
+    stages = [s.name for s in ctx.org.approval_paths[item.approval_path].stages]
+    first = await people_by_id(ctx.session, request.approver_ids)
+    ctx.reply(views.submitted(reader, item, stages, first, why))

@@ -14,6 +14,7 @@ from bot import i18n
 from bot.approvals import states
 from bot.i18n import Reader
 from bot.messages import Fact, Message, Section
+from bot.people.service import people_by_id
 from storage.models import (
     ApprovalRequest,
     AuditEntry,
@@ -34,10 +35,7 @@ def _age(reader: Reader, value: timedelta) -> str:
 
 
 async def _names(session: AsyncSession, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
-    return {pid: name for pid, name in rows.all()}
+    return {p.id: p.name for p in await people_by_id(session, ids)}
 
 
 def _chunks(lines: list[str]) -> list[Section]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,6 +62,12 @@ class PathChoice:
     name: str
     reason: str
     matched: tuple[tuple[str, str], ...] = ()
+
+
+class Submission(NamedTuple):
+    item: ContentItem
+    request: ApprovalRequest
+    choice: PathChoice
 
 
 def timer_prefix(request_id: int) -> str:
@@ -122,7 +129,7 @@ async def submit(
     channels: Sequence[str] = (),
     publish_at: datetime | None = None,
     attachments: Sequence[Attachment] = (),
-) -> tuple[ContentItem, ApprovalRequest]:
+) -> Submission:
     """Create the item and open its first stage; `path` overrides the path rules, which look
     at the department, the target `channels` and the text."""
     department = org.department_of(submitter.handle)
@@ -154,7 +161,7 @@ async def submit(
         matched=[list(m) for m in choice.matched],
     )
     request = await open_stage(session=session, org=org, item=item, index=0, now=now)
-    return item, request
+    return Submission(item, request, choice)
 
 
 # --- opening a stage ---------------------------------------------------------------------------
@@ -229,22 +236,20 @@ async def _configured_approvers(
     """Nobody approves their own content: when the submitter would be the stage's only
     approver, the stage's `fallback` approvers decide, else the social media managers."""
     found = await _people_for_refs(session, stage.approvers, item)
-    others = [p for p in found if p.id != item.submitter_id]
+    others = _not_submitter(found, item)
     if others:
         return [(p, None) for p in others]
-    fallback = [
-        p
-        for p in await _people_for_refs(session, stage.fallback, item)
-        if p.id != item.submitter_id
-    ]
+    fallback = _not_submitter(await _people_for_refs(session, stage.fallback, item), item)
     if fallback:
         return [(p, FALLBACK) for p in fallback]
-    managers = [
-        p for p in await people_with_role(session, FALLBACK_ROLE) if p.id != item.submitter_id
-    ]
+    managers = _not_submitter(await people_with_role(session, FALLBACK_ROLE), item)
     if managers:
         return [(p, FALLBACK) for p in managers]
     return [(p, None) for p in found]  # nobody else exists: better than a stage nobody sees
+
+
+def _not_submitter(people: Sequence[Person], item: ContentItem) -> list[Person]:
+    return [p for p in people if p.id != item.submitter_id]
 
 
 async def _approvers_with_provenance(
@@ -551,11 +556,9 @@ async def sla_passed(
         await _advance(session=session, org=org, item=item, now=now)
         return states.APPROVED
     ref = (stage.escalate_to if stage else None) or "lead"
-    targets = [p for p in await _people_for(session, ref, item) if p.id != item.submitter_id]
+    targets = _not_submitter(await _people_for(session, ref, item), item)
     if not targets:
-        targets = [
-            p for p in await people_with_role(session, FALLBACK_ROLE) if p.id != item.submitter_id
-        ]
+        targets = _not_submitter(await people_with_role(session, FALLBACK_ROLE), item)
     if not targets:  # nobody to escalate to: the approvers keep it, the log says it is late
         audit.record(
             session,
@@ -635,15 +638,14 @@ async def start_delegation(
         await session.delete(row)
         request.approvers.remove(row)
         await session.flush()
-        new_row = RequestApprover(
-            request_id=request.id,
-            person_id=delegate.id,
-            added_by=how or DELEGATE,
-            delegated_from_id=person.id,
+        request.approvers.append(
+            RequestApprover(
+                request_id=request.id,
+                person_id=delegate.id,
+                added_by=how or DELEGATE,
+                delegated_from_id=person.id,
+            )
         )
-        if how == ESCALATION:
-            new_row.added_by = ESCALATION
-        request.approvers.append(new_row)
         await session.flush()
         await notify.rerouted(
             session=session,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.content_requests import service, views
 from bot.context import Context
+from bot.events import Command
 from bot.forms import Form, TextInput, open_form
 from bot.messages import Message, Section
+from bot.people.service import people_by_id
 from bot.registry import action, command
 from bot.status import status_section
 from bot.timers.service import TimerContext, on_timer
@@ -24,7 +24,11 @@ async def request(ctx: Context, args: str) -> None:
         ctx.reply(Message(text=ctx.t(parsed), context=ctx.t("requests.usage.example")))
         return
     assignee, department = await service.resolve_target(
-        session=ctx.session, org=ctx.org, platform=ctx.event.actor.platform, target=parsed.target
+        session=ctx.session,
+        org=ctx.org,
+        platform=ctx.event.actor.platform,
+        target=parsed.target,
+        mentions=ctx.event.mentions if isinstance(ctx.event, Command) else {},
     )
     if assignee is None:
         departments = ", ".join(f"`{d.id}`" for d in ctx.org.departments)
@@ -48,8 +52,7 @@ async def request(ctx: Context, args: str) -> None:
 async def _open_sections(ctx: Context) -> list[Section]:
     mine, theirs = await service.open_requests(session=ctx.session, person=ctx.person)
     ids = {r.requester_id for r in theirs} | {r.assignee_id for r in mine}
-    people = (await ctx.session.scalars(select(Person).where(Person.id.in_(ids)))).all()
-    names = {p.id: p.name for p in people}
+    names = {p.id: p.name for p in await people_by_id(ctx.session, ids)}
     return views.listing(views.reader(ctx.person, ctx.org), mine, theirs, names)
 
 

@@ -17,18 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.content_requests import views
-from bot.content_requests.when import parse_when
 from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
-from bot.people.service import identity_for, person_by_handle
+from bot.people.service import person_for_reference
 from bot.timers import service as timers
+from bot.when import parse_when
 from storage.models import ContentItem, ContentRequest, Department, Person
 
 OPEN, ACCEPTED, DECLINED, DELIVERED = "open", "accepted", "declined", "delivered"
 ACTIVE = (OPEN, ACCEPTED)
 REMIND, OVERDUE = "content_request.reminder", "content_request.overdue"
 
-_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 _WHY = re.compile(r"\s+(?:weil|because|da|denn)\s+", re.IGNORECASE)
 _BY = re.compile(r"\s+(?:bis|by|until)\s+", re.IGNORECASE)
 
@@ -64,14 +63,14 @@ def parse(text: str, *, now: datetime, tz: ZoneInfo) -> Parsed | str:
 
 
 async def resolve_target(
-    *, session: AsyncSession, org: OrgConfig, platform: str, target: str
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    platform: str,
+    target: str,
+    mentions: dict[str, str],
 ) -> tuple[Person | None, Department | None]:
-    """A department (by id or name: its lead), or a person (@handle, or a Slack mention)."""
-    mention = _MENTION.match(target)
-    if mention:
-        identity = await identity_for(session, platform, mention.group(1))
-        person = await session.get(Person, identity.person_id) if identity else None
-        return (person if person and person.active else None), None
+    """A department (by id or name: its lead), or a person (@handle, or a mention)."""
     if not target.startswith("@"):
         for dept in org.departments:
             if target.lower() in (dept.id.lower(), dept.name.lower()):
@@ -82,7 +81,8 @@ async def resolve_target(
                     else None
                 )
                 return lead, department
-    return await person_by_handle(session, target.removeprefix("@").lower()), None
+    person = await person_for_reference(session, target, platform=platform, mentions=mentions)
+    return person, None
 
 
 async def create(

@@ -13,6 +13,7 @@ from bot.crisis.service import Refused
 from bot.messages import Message, Section
 from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
+from bot.people.service import people_map
 from bot.registry import action, command
 from bot.timers.service import TimerContext, on_timer, planner
 from storage.models import Crisis
@@ -135,7 +136,7 @@ async def _statement(ctx: Context, text: str) -> None:
     crisis, item, request = await service.submit_statement(
         session=ctx.session, org=ctx.org, person=ctx.person, text=text, now=ctx.now
     )
-    people = await service._people(ctx.session, request.approver_ids)
+    people = await people_map(ctx.session, request.approver_ids)
     ctx.reply(
         ctx.t(
             "crisis.statement.done",

@@ -20,7 +20,7 @@ from bot.crisis.holds import HELD
 from bot.crisis.views import Facts, Reader
 from bot.orgconfig import CrisisConfig, OrgConfig
 from bot.outbox import service as outbox
-from bot.people.service import locale_of, people_with_role, person_by_handle
+from bot.people.service import locale_of, people_map, people_with_role, person_by_handle
 from bot.timers import service as timers
 from storage.models import (
     ApprovalRequest,
@@ -114,11 +114,6 @@ async def member(session: AsyncSession, crisis: Crisis, person: Person) -> Crisi
     )
 
 
-async def _people(session: AsyncSession, ids: Sequence[int]) -> dict[int, Person]:
-    rows = await session.scalars(select(Person).where(Person.id.in_(set(ids))))
-    return {p.id: p for p in rows.all()}
-
-
 async def facts(session: AsyncSession, crisis: Crisis, now: datetime) -> Facts:
     """Everything the views show about a crisis, loaded once."""
     members = await members_of(session, crisis)
@@ -169,7 +164,7 @@ async def facts(session: AsyncSession, crisis: Crisis, now: datetime) -> Facts:
         events=events,
         content=content,
         items=items,
-        people=await _people(session, ids),
+        people=await people_map(session, ids),
         now=now,
     )
 
@@ -266,7 +261,7 @@ async def post_to_room(
             session, crisis.room_platform, crisis.room_name, build(reader(org)), now=now, key=key
         )
     else:
-        people = await _people(session, [m.person_id for m in await members_of(session, crisis)])
+        people = await people_map(session, [m.person_id for m in await members_of(session, crisis)])
         for person in people.values():
             person_key = f"{key}:{person.id}" if key else None
             outbox.post_to_person(
@@ -562,7 +557,7 @@ async def submit_statement(
     *, session: AsyncSession, org: OrgConfig, person: Person, text: str, now: datetime
 ) -> tuple[Crisis, ContentItem, ApprovalRequest]:
     crisis = await _open_for(session, org, None, person)
-    item, request = await approvals.submit(
+    item, request, _ = await approvals.submit(
         session=session,
         org=org,
         submitter=person,
@@ -576,7 +571,7 @@ async def submit_statement(
         )
     )
     event(session, crisis, "statement", now=now, actor=person, text=text, item_id=item.id)
-    approvers = await _people(session, request.approver_ids)
+    approvers = await people_map(session, request.approver_ids)
     await post_to_room(
         session,
         org,
@@ -707,7 +702,7 @@ async def _hold(*, session: AsyncSession, org: OrgConfig, crisis: Crisis, now: d
             )
         )
         approver_ids = {pid for r in pending.all() for pid in r.approver_ids}
-        people = await _people(session, [item.submitter_id, *approver_ids])
+        people = await people_map(session, [item.submitter_id, *approver_ids])
         for person in people.values():
             outbox.post_to_person(
                 session, person, views.item_held(reader(org, person), crisis, item), now=now
@@ -729,7 +724,7 @@ async def _concerned(
     if approved_only:
         query = query.where(Decision.outcome == states.APPROVED)
     ids = [item.submitter_id, *(await session.scalars(query)).all()]
-    people = await _people(session, ids)
+    people = await people_map(session, ids)
     return [people[i] for i in dict.fromkeys(ids) if i in people]
 
 

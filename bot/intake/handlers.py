@@ -8,11 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.approvals import service as approvals
-from bot.approvals import views as approval_views
-from bot.approvals.replies import tell_revision
+from bot.approvals.replies import tell_revision, tell_submitted
 from bot.channels.checks import parse_channels
 from bot.channels.views import finding_lines
-from bot.content_requests.when import parse_when
 from bot.context import Context
 from bot.events import Action, Command
 from bot.forms import FileInput, Form, TextInput, open_form
@@ -20,9 +18,9 @@ from bot.intake import service, views
 from bot.intake.files import Refused
 from bot.messages import Message, Section
 from bot.outbox import service as outbox
-from bot.people.service import reader_for
 from bot.registry import action, on_files
-from storage.models import Attachment, ContentRequest, IntakeDraft, OutboxMessage, Person
+from bot.when import parse_when
+from storage.models import Attachment, ContentRequest, IntakeDraft, OutboxMessage
 
 NEW_SUBMISSION = "intake.new.submit"
 
@@ -132,7 +130,7 @@ async def _submit(ctx: Context, draft: IntakeDraft, *, post_blocked_card: bool) 
     result = await service.submit_draft(
         session=ctx.session, org=ctx.org, person=ctx.person, draft=draft, now=ctx.now
     )
-    if result.item is None or result.request is None:
+    if result.submission is None:
         if post_blocked_card:
             card = await _card(ctx, draft)
             outbox.post_to_person(ctx.session, ctx.person, card, now=ctx.now, key=draft_key(draft))
@@ -145,19 +143,11 @@ async def _submit(ctx: Context, draft: IntakeDraft, *, post_blocked_card: bool) 
         )
         return
     card = await _card(ctx, draft)
-    note = ctx.t("intake.draft.submitted", id=result.item.id)
+    note = ctx.t("intake.draft.submitted", id=result.submission.item.id)
     await outbox.update(
         ctx.session, draft_key(draft), views.closed_draft(ctx.t, card, note), now=ctx.now
     )
-    stages = [s.name for s in ctx.org.approval_paths[result.item.approval_path].stages]
-    first = list(
-        (
-            await ctx.session.scalars(
-                select(Person).where(Person.id.in_(result.request.approver_ids)).order_by(Person.id)
-            )
-        ).all()
-    )
-    ctx.reply(approval_views.submitted(reader_for(ctx.person, ctx.org), result.item, stages, first))
+    await tell_submitted(ctx, result.submission)
 
 
 @action(views.DISCARD)

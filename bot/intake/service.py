@@ -21,9 +21,7 @@ from bot.intake.files import Accepted, Refused, examine
 from bot.orgconfig import OrgConfig
 from storage import blobs
 from storage.models import (
-    ApprovalRequest,
     Attachment,
-    ContentItem,
     ContentRequest,
     DraftFile,
     IntakeDraft,
@@ -72,6 +70,8 @@ def stored_attachments(
                 filename=shared.name[:255],
                 media_type=result.media_type,
                 size=result.size,
+                width=result.width,
+                height=result.height,
                 created_at=now,
             )
         )
@@ -165,8 +165,9 @@ async def own_open_draft(
 
 @dataclass(frozen=True)
 class Submitted:
-    item: ContentItem | None
-    request: ApprovalRequest | None
+    """The submission, or the strict channels' findings that kept it a draft."""
+
+    submission: approvals.Submission | None
     blocking: list[Finding]
 
 
@@ -175,19 +176,21 @@ async def submit_draft(
 ) -> Submitted:
     blocking = checks.blocking(draft_findings(org, draft))
     if blocking:
-        return Submitted(None, None, blocking)
+        return Submitted(None, blocking)
     attachments = [
         Attachment(
             sha256=f.sha256,
             filename=f.filename,
             media_type=f.media_type,
             size=f.size,
+            width=f.width,
+            height=f.height,
             created_at=now,
         )
         for f in draft.files
     ]
     text = draft.text or ", ".join(f.filename for f in draft.files)
-    item, request = await approvals.submit(
+    submission = await approvals.submit(
         session=session,
         org=org,
         submitter=person,
@@ -197,6 +200,7 @@ async def submit_draft(
         publish_at=draft.publish_at,
         attachments=attachments,
     )
+    item = submission.item
     draft.status, draft.item_id, draft.updated_at = SUBMITTED, item.id, now
     if draft.request_id is not None:
         from bot.content_requests import service as content_requests
@@ -204,7 +208,7 @@ async def submit_draft(
         await content_requests.delivered(
             session=session, org=org, request_id=draft.request_id, item=item, now=now
         )
-    return Submitted(item, request, [])
+    return Submitted(submission, [])
 
 
 def discard(draft: IntakeDraft, *, now: datetime) -> None:

@@ -13,19 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.orgconfig import WEEKDAYS, MeetingConfig, OrgConfig
+from bot.orgconfig import MeetingConfig, OrgConfig
+from bot.when import WEEKDAY_NAMES
 
 DEFAULT_REMINDERS = (timedelta(hours=1),)
-# German names are accepted too: `/meeting set dienstag 10:00`.
-WEEKDAY_ALIASES = {
-    **{name: i for i, name in enumerate(WEEKDAYS)},
-    **{
-        name: i
-        for i, name in enumerate(
-            ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
-        )
-    },
-}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -80,7 +71,8 @@ class Occurrence:
 
 
 def parse_weekday(text: str) -> int | None:
-    return WEEKDAY_ALIASES.get(text.strip().lower())
+    """`tuesday`, `dienstag`, `di`, `tue`: the names bot.when knows."""
+    return WEEKDAY_NAMES.get(text.strip().lower().rstrip("."))
 
 
 def parse_time(text: str) -> time | None:

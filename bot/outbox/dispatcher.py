@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from bot.clock import Clock
 from bot.messages import Message
@@ -311,6 +311,16 @@ class Dispatcher:
                 fresh.sent_at, fresh.platform_ref = now, ref
                 fresh.platform_message_id = _message_id(ref)
                 fresh.platform = platform or fresh.platform
+                if fresh.kind == "post" and fresh.person_id and (ref or {}).get("conversation_ref"):
+                    # The chat a platform opened to reach the person: next time, write there.
+                    await session.execute(
+                        update(PlatformIdentity)
+                        .where(
+                            PlatformIdentity.person_id == fresh.person_id,
+                            PlatformIdentity.platform == fresh.platform,
+                        )
+                        .values(conversation_ref=(ref or {})["conversation_ref"])
+                    )
 
 
 class _NotYet(Exception):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -104,9 +104,40 @@ async def person_by_handle(session: AsyncSession, handle: str) -> Person | None:
     return await session.scalar(select(Person).where(Person.handle == handle, Person.active))
 
 
-async def people_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Person]:
-    rows = await session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id))
+async def person_for_reference(
+    session: AsyncSession, ref: str, *, platform: str, mentions: dict[str, str]
+) -> Person | None:
+    """Who `@anna`, `anna`, `Anna Schmidt` or a platform mention (`@<user id>`, see
+    `Command.mentions`) names; None if nobody, or more than one person, fits."""
+    ref = ref.strip()
+    user_id = ref.removeprefix("@")
+    if user_id in mentions:
+        identity = await identity_for(session, platform, user_id)
+        if identity is not None:
+            person = await session.get(Person, identity.person_id)
+            return person if person is not None and person.active else None
+        ref = mentions[user_id]  # not seen on this platform yet: the shown name may fit
+    handle = ref.removeprefix("@").strip()
+    if not handle:
+        return None
+    found = await person_by_handle(session, handle.lower())
+    if found is not None:
+        return found
+    matches = (
+        await session.scalars(
+            select(Person).where(Person.active, func.lower(Person.name) == handle.lower())
+        )
+    ).all()
+    return matches[0] if len(matches) == 1 else None
+
+
+async def people_by_id(session: AsyncSession, ids: Iterable[int]) -> list[Person]:
+    rows = await session.scalars(select(Person).where(Person.id.in_(set(ids))).order_by(Person.id))
     return list(rows.all())
+
+
+async def people_map(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]:
+    return {p.id: p for p in await people_by_id(session, ids)}
 
 
 async def people_with_role(session: AsyncSession, role: str) -> Sequence[Person]:

@@ -60,4 +60,7 @@ class Attachment(Base):
     filename: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
+    # Measured once when the file arrived, so channel checks never re-read the blob.
+    width: Mapped[int | None]
+    height: Mapped[int | None]
     created_at: Mapped[datetime]

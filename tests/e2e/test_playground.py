@@ -212,13 +212,7 @@ async def _card_for(bot: RunningBot, handle: str) -> tuple[str, str, str]:
                 )
             )
 
-    row: OutboxMessage | None = None
-    for _ in range(200):
-        row = await sent()
-        if row is not None:
-            break
-        await asyncio.sleep(0.05)
-    assert row is not None, f"no approval card was delivered to {handle}"
+    row: OutboxMessage = await eventually_async(sent)  # fails: no card delivered to `handle`
     assert row.platform == "teams" and row.platform_ref
     ref = row.platform_ref
     buttons = {b["action"]: b["value"] for b in row.payload.get("buttons", [])}

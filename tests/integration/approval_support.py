@@ -15,6 +15,7 @@ from bot.settings import Settings
 from tests.conftest import EXAMPLE_CONFIG, RunningBot, serve
 from tests.fakes.slack_api import FakeSlackApi, Posted
 from tests.support import block_texts, buttons, eventually
+from tests.support import say as say  # re-exported for the approval tests
 
 ANNA, BEN, CARLA, DAVID, EVA, FELIX, GINA = (
     "U01ANNA",
@@ -85,6 +86,12 @@ def write_approvals_org(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    """Overrides the example organisation for every test module that imports it."""
+    return write_approvals_org(tmp_path)
+
+
 ClockedBot = RunningBot  # frozen clock, rounds run by the test
 
 
@@ -105,16 +112,6 @@ async def dm(fake: FakeSlackApi, user: str, containing: str = "", n: int = 1) ->
     """The n-th DM to the user that contains the text (waiting for the outbox)."""
     await eventually(lambda: len(dms(fake, user, containing)) >= n)
     return dms(fake, user, containing)[n - 1]
-
-
-async def say(bot: RunningBot, fake: FakeSlackApi, user: str, command: str, text: str) -> str:
-    """Type a slash command; return the ephemeral answer as the user reads it."""
-    before = len(fake.responses)
-    resp = await bot.slack.command(user, command, text)
-    assert resp.status == 200
-    await eventually(lambda: len(fake.responses) > before)
-    answer = fake.responses[before]
-    return block_texts(answer.get("blocks") or []) or str(answer.get("text", ""))
 
 
 async def click(bot: RunningBot, fake: FakeSlackApi, user: str, card: Posted, action: str) -> None:

@@ -11,6 +11,7 @@ from bot.settings import Settings
 from tests.conftest import RunningBot, serve
 from tests.fakes.slack_api import FakeSlackApi, Posted
 from tests.support import block_texts, eventually
+from tests.support import dm as dm  # re-exported for the crisis tests
 
 # Sunday 22 November 2026, 10:00 in Berlin.
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -44,11 +45,6 @@ async def reply_to(fake: FakeSlackApi, prefix: str, n: int = 1) -> str:
 
 def answers(fake: FakeSlackApi) -> list[str]:
     return [block_texts(r.get("blocks") or []) or str(r.get("text", "")) for r in fake.responses]
-
-
-async def dm(fake: FakeSlackApi, user: str, n: int = 1) -> Posted:
-    await eventually(lambda: len(fake.dms_to(user)) >= n)
-    return fake.dms_to(user)[n - 1]
 
 
 def room_id(fake: FakeSlackApi, name: str = ROOM) -> str:

@@ -20,10 +20,9 @@ from tests.integration.test_send_files_to_the_bot import (
     BEN,
     dm,
     outbox_settles,
-    people_on_slack,
     send_file,
 )
-from tests.support import block_texts, buttons, eventually
+from tests.support import block_texts, buttons, eventually, people_on_slack
 
 assert outbox_settles  # autouse here too
 ASK = "marketing Visual für die Facebook-Aktion bis morgen 12 Uhr weil Kampagnenstart am Freitag"

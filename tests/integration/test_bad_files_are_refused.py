@@ -6,22 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import func, select
 
 from bot.intake.files import human_size
 from storage.blobs import BlobStore
 from storage.models import Attachment, DraftFile, IntakeDraft
 from tests import intake_files as f
-from tests.conftest import EXAMPLE_CONFIG, RunningBot
+from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.test_send_files_to_the_bot import (
     CARLA,
     outbox_settles,
-    people_on_slack,
     send_file,
 )
-from tests.support import block_texts, eventually
+from tests.support import block_texts, eventually, example_org_with, file_share, people_on_slack
 
 BIG = f.png(300, 300, "white") + b"\x00" * 9000
 
@@ -32,14 +30,11 @@ assert outbox_settles  # autouse here too
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     """The example organisation with small limits: 8 KB, and no QuickTime videos."""
-    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
-    raw["intake"] = {
-        "max_file_size": "8KB",
-        "allowed_types": ["image/png", "image/jpeg", "video/mp4", "application/pdf"],
-    }
-    path = tmp_path / "org.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    return path
+    allowed = ["image/png", "image/jpeg", "video/mp4", "application/pdf"]
+    return example_org_with(
+        tmp_path,
+        lambda raw: raw.update(intake={"max_file_size": "8KB", "allowed_types": allowed}),
+    )
 
 
 async def refusal(fake: FakeSlackApi) -> str:
@@ -133,16 +128,7 @@ async def test_one_bad_file_among_good_ones_stores_nothing(
     people_on_slack(fake_slack)
     good = fake_slack.add_file("FGOOD", "ok.png", f.png(100, 100))
     bad = fake_slack.add_file("FBAD", "fake.png", f.NOT_A_PNG)
-    event = {
-        "type": "message",
-        "subtype": "file_share",
-        "channel": f"D{CARLA}",
-        "channel_type": "im",
-        "user": CARLA,
-        "text": "",
-        "files": [good, bad],
-        "ts": "1700000300.000001",
-    }
+    event = file_share(CARLA, [good, bad], "1700000300.000001")
     await bot.slack.event(event, event_id="EvMIXED")
     text = await refusal(fake_slack)
     assert "fake.png: Dateityp nicht erkannt" in text and "ok.png" not in text
@@ -153,16 +139,7 @@ async def test_a_file_slack_will_not_hand_over(bot: RunningBot, fake_slack: Fake
     people_on_slack(fake_slack)
     info = fake_slack.add_file("FGONE", "weg.png", f.png(10, 10))
     del fake_slack.files["FGONE"]
-    event = {
-        "type": "message",
-        "subtype": "file_share",
-        "channel": f"D{CARLA}",
-        "channel_type": "im",
-        "user": CARLA,
-        "text": "",
-        "files": [info],
-        "ts": "1700000300.000002",
-    }
+    event = file_share(CARLA, [info], "1700000300.000002")
     await bot.slack.event(event, event_id="EvGONE")
     assert "weg.png konnte ich nicht abrufen" in await refusal(fake_slack)
     await assert_nothing_stored(bot, fake_slack)

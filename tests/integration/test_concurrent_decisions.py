@@ -4,9 +4,7 @@ told who decided. The keyword rule that sent the item to legal is explained to t
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from storage.models import ApprovalRequest, Decision
@@ -17,21 +15,16 @@ from tests.integration.approval_support import (
     EVA,
     GINA,
     ClockedBot,
+    config_path,
     desk,
     dm,
     dms,
     say,
     text_of,
-    write_approvals_org,
 )
 from tests.support import block_texts, buttons, eventually
 
-assert desk  # the fixture
-
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    return write_approvals_org(tmp_path)
+assert desk and config_path  # fixtures, used by name
 
 
 async def test_two_approvers_of_an_any_stage_click_at_once(
@@ -68,5 +61,6 @@ async def test_two_approvers_of_an_any_stage_click_at_once(
     for card in (eva_card, gina_card):  # both cards show the one decision, without buttons
         assert "Freigegeben von" in block_texts(card.blocks)
         assert buttons(card.blocks) == {}
-    await asyncio.sleep(0.3)  # a wrongly doubled next stage would show itself now
+    await asyncio.sleep(0.3)  # a wrongly doubled next stage (or answer) would show itself now
     assert len(dms(fake_slack, ANNA, "Jahresabo")) == 1
+    assert len([r for r in fake_slack.responses if r["_url"].startswith("click")]) == 1

@@ -148,7 +148,7 @@ async def test_freeze_hold_and_selective_resume(
 
     # Held approvals are free again.
     await bot.slack.click(BEN, "approval.approve", value)
-    await eventually(lambda: ben_card.updates)
+    await eventually(lambda: "Freigegeben von Ben Weber" in block_texts(ben_card.blocks))
     async with bot.runtime.sessions() as session:
         request = await session.get(ApprovalRequest, int(value))
         assert request is not None and request.status == "approved"

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import EXAMPLE_CONFIG, RunningBot
+from tests.conftest import RunningBot
 from tests.fakes.teams_connector import FakeTeamsConnector, Sent, TeamsClient
-from tests.support import eventually
+from tests.integration.teams_support import nth
+from tests.support import eventually, example_org_with
 
 ANNA, BEN, DAVID = "29:anna", "29:ben", "29:david"
 CHANNEL = "19:krisenstab@thread.tacv2"
@@ -19,16 +19,10 @@ CHANNEL = "19:krisenstab@thread.tacv2"
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     """The example organisation, its crisis room a Teams channel."""
-    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
-    raw["crisis"].update({"room_platform": "teams", "teams_channel": CHANNEL})
-    path = tmp_path / "org.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-async def nth(fake: FakeTeamsConnector, user: str, n: int) -> Sent:
-    await eventually(lambda: len(fake.to(user)) >= n)
-    return fake.to(user)[n - 1]
+    return example_org_with(
+        tmp_path,
+        lambda raw: raw["crisis"].update({"room_platform": "teams", "teams_channel": CHANNEL}),
+    )
 
 
 async def in_channel(fake: FakeTeamsConnector, needle: str) -> Sent:

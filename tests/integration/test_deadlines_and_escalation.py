@@ -5,9 +5,7 @@ Time is a FrozenClock; the leader's scheduler round is `run_due()`."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot.timers.runner import TimerRunner
@@ -21,21 +19,16 @@ from tests.integration.approval_support import (
     START,
     ClockedBot,
     click,
+    config_path,
     desk,
     dm,
     dms,
     say,
     text_of,
-    write_approvals_org,
 )
 from tests.support import buttons, eventually
 
-assert desk  # the fixture
-
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    return write_approvals_org(tmp_path)
+assert desk and config_path  # fixtures, used by name
 
 
 def reminders(fake: FakeSlackApi, user: str) -> list[str]:
@@ -49,7 +42,7 @@ async def test_reminders_then_escalation_which_the_approver_sees(
     ben_card = await dm(fake_slack, BEN, "Rückblick")
     assert "26.11.2026, 14:00" in text_of(ben_card)  # due in 4 h, shown in Berlin time
 
-    await desk.tick(START + timedelta(hours=1, minutes=59))
+    assert await desk.tick(START + timedelta(hours=1, minutes=59)) == 0
     assert reminders(fake_slack, BEN) == []
     await desk.tick(START + timedelta(hours=2))
     first = await dm(fake_slack, BEN, "Erinnerung")
@@ -67,7 +60,7 @@ async def test_reminders_then_escalation_which_the_approver_sees(
     assert "approval.approve" in buttons(ben_card.blocks)  # Ben may still decide
 
     # Another round, and another replica after a restart: nothing fires twice.
-    await desk.tick(START + timedelta(hours=5))
+    assert await desk.tick(START + timedelta(hours=5)) == 0
     rt = desk.runtime
     assert await TimerRunner(rt.sessions, rt.org, rt.clock).run_due() == 0
     assert len(reminders(fake_slack, BEN)) == 2
@@ -87,7 +80,7 @@ async def test_a_decision_cancels_the_reminders(desk: ClockedBot, fake_slack: Fa
     await click(desk, fake_slack, BEN, ben_card, "approval.approve")
     await dm(fake_slack, ANNA, "Interview")
 
-    await desk.tick(START + timedelta(hours=5))
+    await desk.tick(START + timedelta(hours=5))  # stage 2's own timers fire; Ben's do not
     assert reminders(fake_slack, BEN) == []
     assert "An dich eskaliert" not in text_of(dms(fake_slack, ANNA, "Interview")[0])
     async with desk.runtime.sessions() as session:

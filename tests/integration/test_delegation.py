@@ -4,9 +4,7 @@ on the request; `/desk delegate off` (or the date passing) ends it."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from storage.models import Delegation
@@ -18,21 +16,16 @@ from tests.integration.approval_support import (
     START,
     ClockedBot,
     click,
+    config_path,
     desk,
     dm,
     dms,
     say,
     text_of,
-    write_approvals_org,
 )
 from tests.support import buttons, eventually
 
-assert desk  # the fixture
-
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    return write_approvals_org(tmp_path)
+assert desk and config_path  # fixtures, used by name
 
 
 async def test_stand_in_decides_and_both_see_it(desk: ClockedBot, fake_slack: FakeSlackApi) -> None:
@@ -85,11 +78,14 @@ async def test_waiting_requests_move_and_off_ends_it(
 
 
 async def test_a_delegation_ends_with_its_date(desk: ClockedBot, fake_slack: FakeSlackApi) -> None:
-    await say(desk, fake_slack, BEN, "/desk", "delegate felix bis 27.11.2026")
+    answer = await say(desk, fake_slack, BEN, "/desk", "delegate felix bis 27.11.2026")
+    assert "Deine Freigaben gehen bis 27.11.2026, 23:59 an Felix Wolf" in answer  # it began
     desk.clock.set(START + timedelta(days=2))
     await say(desk, fake_slack, CARLA, "/submit", "Wochenrückblick")
     card = await dm(fake_slack, BEN, "Wochenrückblick")
     assert "approval.approve" in buttons(card.blocks)
+    assert "Vertretung" not in text_of(card)
+    assert dms(fake_slack, FELIX, "Wochenrückblick") == []
 
 
 async def test_bad_delegations_are_explained(desk: ClockedBot, fake_slack: FakeSlackApi) -> None:

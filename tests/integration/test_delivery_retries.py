@@ -9,18 +9,13 @@ from sqlalchemy import select
 from storage.models import OutboxMessage
 from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi
-from tests.support import eventually, eventually_async
-
-
-def _people(fake: FakeSlackApi) -> None:
-    fake.add_user("U0CARLA", "carla@beispiel.de")
-    fake.add_user("U0BEN", "ben@beispiel.de")
+from tests.support import eventually, eventually_async, people_on_slack
 
 
 async def test_429_with_retry_after_delays_delivery(
     bot: RunningBot, fake_slack: FakeSlackApi
 ) -> None:
-    _people(fake_slack)
+    people_on_slack(fake_slack)
     fake_slack.fail("chat.postMessage", status=429, retry_after=1)
     started = time.monotonic()
     await bot.slack.command("U0CARLA", "/submit", "Beitrag während eines Rate-Limits")
@@ -49,7 +44,7 @@ async def test_429_with_retry_after_delays_delivery(
 
 
 async def test_server_errors_are_retried(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
-    _people(fake_slack)
+    people_on_slack(fake_slack)
     fake_slack.fail("chat.postMessage", status=503, retry_after=None, times=2)
     await bot.slack.command("U0CARLA", "/submit", "Beitrag während eines Ausfalls")
     await eventually(lambda: fake_slack.dms_to("U0BEN"))
@@ -57,7 +52,7 @@ async def test_server_errors_are_retried(bot: RunningBot, fake_slack: FakeSlackA
 
 
 async def test_event_retries_are_handled_once(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
-    _people(fake_slack)
+    people_on_slack(fake_slack)
     event = {
         "type": "message",
         "channel_type": "im",

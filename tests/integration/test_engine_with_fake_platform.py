@@ -93,7 +93,7 @@ async def test_all_stage_needs_press_and_management(
     async with sessions.begin() as session:
         anna = await person_by_handle(session, "anna")
         assert anna is not None
-        _, request = await service.submit(
+        _, request, _ = await service.submit(
             session=session,
             org=org,
             submitter=anna,

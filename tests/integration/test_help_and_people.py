@@ -6,25 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import select
 
 from storage.models import PlatformIdentity
-from tests.conftest import EXAMPLE_CONFIG, RunningBot
+from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi
-from tests.support import block_texts, eventually
+from tests.support import block_texts, eventually, example_org_with, set_person
 
 
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     """The example organisation, with Felix preferring English."""
-    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
-    for person in raw["people"]:
-        if person["handle"] == "felix":
-            person["locale"] = "en"
-    path = tmp_path / "org.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    return path
+    return example_org_with(tmp_path, lambda raw: set_person(raw, "felix", locale="en"))
 
 
 async def test_help_lists_commands_in_german(bot: RunningBot, fake_slack: FakeSlackApi) -> None:

@@ -130,7 +130,7 @@ async def test_a_reminder_is_recorded_once_per_person_even_when_raced(
             )
 
     results = await asyncio.gather(send(), send())
-    assert sorted(results) == [0, 3] or sum(results) == 3
+    assert sum(results) == 3  # each of the three reminded once, whichever session won
     assert await send() == 0
     async with sessions() as session:
         rows = await session.scalar(select(func.count()).select_from(MeetingReminderSent))

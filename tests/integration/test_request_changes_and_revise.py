@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from storage.models import ContentVersion, Decision
@@ -21,22 +19,17 @@ from tests.integration.approval_support import (
     ClockedBot,
     click,
     click_and_comment,
+    config_path,
     desk,
     dm,
     dms,
     say,
     text_of,
-    write_approvals_org,
 )
-from tests.support import buttons, eventually
+from tests.support import buttons, eventually, file_share
 
-assert desk  # the fixture
+assert desk and config_path  # fixtures, used by name
 T_CARLA, T_BEN = "29:carla", "29:ben"
-
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    return write_approvals_org(tmp_path)
 
 
 async def test_changes_need_a_comment_and_the_revision_returns_with_a_diff(
@@ -174,17 +167,7 @@ async def _send_file(
     desk: ClockedBot, fake: FakeSlackApi, user: str, n: int, text: str = "", **extra: str
 ) -> None:
     info = fake.add_file(f"FREV{n}", f"motiv-{n}.png", png(1080, 1080), "image/png")
-    event = {
-        "type": "message",
-        "subtype": "file_share",
-        "channel": f"D{user}",
-        "channel_type": "im",
-        "user": user,
-        "text": text,
-        "files": [info],
-        "ts": f"1700000300.{n:06d}",
-        **extra,
-    }
+    event = file_share(user, [info], f"1700000300.{n:06d}", text, **extra)
     assert (await desk.slack.event(event, event_id=f"EvREV{n}")).status == 200
 
 
@@ -227,6 +210,6 @@ async def test_a_file_for_an_item_not_waiting_changes_nothing(
     await dm(fake_slack, BEN, "Herbstkampagne")
     await _send_file(desk, fake_slack, CARLA, 3, text="#1 neues Motiv")
     answer = await eventually(lambda: fake_slack.ephemerals)
-    assert "#1" in answer[0]["text"]
+    assert "Nobody asked for changes to #1" in answer[0]["text"]
     async with desk.runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ContentVersion)) == 1

@@ -3,9 +3,6 @@ their message there too, and nothing is stored."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import func, select
 
 from storage.blobs import BlobStore
@@ -13,16 +10,13 @@ from storage.models import DraftFile, IntakeDraft
 from tests import intake_files as f
 from tests.conftest import RunningBot
 from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
-from tests.integration.test_send_files_to_the_bot import settle
+from tests.integration.test_send_files_to_the_bot import outbox_settles
 from tests.support import eventually
 
 CARLA = "29:carla"
 
 
-@pytest.fixture(autouse=True)
-async def outbox_settles(bot: RunningBot) -> AsyncIterator[None]:
-    yield
-    await settle(bot)
+assert outbox_settles  # autouse here too (defined once, with the Slack intake tests)
 
 
 async def send(teams: TeamsClient, fake: FakeTeamsConnector, name: str, data: bytes) -> None:

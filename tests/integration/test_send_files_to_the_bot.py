@@ -5,9 +5,9 @@ the approvers see the file and the channel notes."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -20,7 +20,15 @@ from storage.models import Attachment, ContentItem, DraftFile, IntakeDraft, Outb
 from tests import intake_files as f
 from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi, Posted
-from tests.support import block_texts, buttons, eventually
+from tests.support import (
+    block_texts,
+    buttons,
+    dm,
+    eventually,
+    eventually_async,
+    file_share,
+    people_on_slack,
+)
 
 CARLA, BEN, ANNA = "U0CARLA", "U0BEN", "U01ANNA"
 PUBLIC = "https://desk.beispiel.de"
@@ -41,10 +49,11 @@ async def settle(bot: RunningBot) -> None:
             query = select(func.count()).select_from(OutboxMessage)
             return int(await session.scalar(query.where(OutboxMessage.status == "pending")) or 0)
 
-    for _ in range(250):
-        if not await pending():
-            break
-        await asyncio.sleep(0.02)
+    async def drained() -> bool:
+        return not await pending()
+
+    with contextlib.suppress(AssertionError):  # a test that left mail pending still stops
+        await eventually_async(drained, within=5.0)
     await asyncio.sleep(0.1)
 
 
@@ -52,12 +61,6 @@ async def settle(bot: RunningBot) -> None:
 async def outbox_settles(bot: RunningBot) -> AsyncIterator[None]:
     yield
     await settle(bot)
-
-
-def people_on_slack(fake: FakeSlackApi) -> None:
-    fake.add_user(CARLA, "carla@beispiel.de")
-    fake.add_user(BEN, "ben@beispiel.de")
-    fake.add_user(ANNA, "anna@beispiel.de")
 
 
 _n = iter(range(1, 10_000))
@@ -75,23 +78,9 @@ async def send_file(
 ) -> None:
     n = next(_n)
     info = fake.add_file(f"F{n:04d}", name, data, size=size)
-    event: dict[str, Any] = {
-        "type": "message",
-        "subtype": "file_share",
-        "channel": f"D{user}",
-        "channel_type": "im",
-        "user": user,
-        "text": text,
-        "files": [info],
-        "ts": f"1700000100.{n:06d}",
-    }
+    event = file_share(user, [info], f"1700000100.{n:06d}", text)
     resp = await bot.slack.event(event, event_id=f"EvFILE{n}")
     assert resp.status == 200
-
-
-async def dm(fake: FakeSlackApi, user: str, n: int = 1) -> Posted:
-    await eventually(lambda: len(fake.dms_to(user)) >= n)
-    return fake.dms_to(user)[n - 1]
 
 
 async def set_details(bot: RunningBot, fake: FakeSlackApi, draft: Posted, **values: str) -> None:
@@ -262,16 +251,7 @@ async def test_a_repeated_delivery_makes_one_draft(
 ) -> None:
     people_on_slack(fake_slack)
     info = fake_slack.add_file("FDUP", "visual.png", f.png(1200, 1200))
-    event = {
-        "type": "message",
-        "subtype": "file_share",
-        "channel": f"D{CARLA}",
-        "channel_type": "im",
-        "user": CARLA,
-        "text": "",
-        "files": [info],
-        "ts": "1700000200.000001",
-    }
+    event = file_share(CARLA, [info], "1700000200.000001")
     await bot.slack.event(event, event_id="EvDUP")
     await bot.slack.event(event, event_id="EvDUP", retry_num=1)
     await dm(fake_slack, CARLA)

@@ -11,6 +11,7 @@ from storage.models import ContentItem, ProcessedEvent
 from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_client import sign
+from tests.support import say
 
 
 async def _nothing_changed(bot: RunningBot, fake: FakeSlackApi) -> None:
@@ -65,5 +66,7 @@ async def test_properly_signed_request_is_accepted(
 ) -> None:
     """The control for the refusals above: the same request, signed correctly, goes through."""
     fake_slack.add_user("U0CARLA", "carla@beispiel.de")
-    resp = await bot.slack.command("U0CARLA", "/submit", "Echter Beitrag")
-    assert resp.status == 200
+    answer = await say(bot, fake_slack, "U0CARLA", "/submit", "Echter Beitrag")
+    assert "Eingereicht: #1 „Echter Beitrag“" in answer
+    async with bot.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ContentItem)) == 1

@@ -5,9 +5,6 @@ and decision, who and when, in the organisation's timezone and the reader's lang
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.context import Context
 from bot.messages import Section
@@ -22,18 +19,13 @@ from tests.integration.approval_support import (
     ClockedBot,
     click,
     click_and_comment,
+    config_path,
     desk,
     dm,
     say,
-    write_approvals_org,
 )
 
-assert desk  # the fixture
-
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    return write_approvals_org(tmp_path)
+assert desk and config_path  # fixtures, used by name
 
 
 async def test_status_shows_what_waits_and_for_how_long(

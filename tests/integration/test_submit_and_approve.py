@@ -8,22 +8,11 @@ from sqlalchemy import func, select
 
 from storage.models import ApprovalRequest, ContentItem, Decision
 from tests.conftest import RunningBot
-from tests.fakes.slack_api import FakeSlackApi, Posted
+from tests.fakes.slack_api import FakeSlackApi
 from tests.intake_files import png
-from tests.support import block_texts, buttons, eventually
+from tests.support import block_texts, buttons, dm, eventually, people_on_slack
 
 CARLA, BEN, ANNA = "U0CARLA", "U0BEN", "U01ANNA"
-
-
-def people_on_slack(fake: FakeSlackApi) -> None:
-    fake.add_user(CARLA, "carla@beispiel.de")
-    fake.add_user(BEN, "ben@beispiel.de")
-    fake.add_user(ANNA, "anna@beispiel.de")
-
-
-async def card_for(fake: FakeSlackApi, user: str, n: int = 1) -> Posted:
-    await eventually(lambda: len(fake.dms_to(user)) >= n)
-    return fake.dms_to(user)[n - 1]
 
 
 async def submit(bot: RunningBot, fake: FakeSlackApi, text: str) -> None:
@@ -44,7 +33,7 @@ async def test_two_stage_approval_tells_the_submitter(
     assert "Ben Weber" in text
     assert confirmation[0]["response_type"] == "ephemeral"
 
-    ben_card = await card_for(fake_slack, BEN)
+    ben_card = await dm(fake_slack, BEN)
     shown = block_texts(ben_card.blocks)
     assert "Freigabe angefragt: Neuer Beitrag zur Messe in Köln" in shown
     assert "Carla Neumann" in shown and "Fachliche Freigabe (1/2)" in shown
@@ -60,11 +49,11 @@ async def test_two_stage_approval_tells_the_submitter(
     assert "Freigegeben von Ben Weber" in block_texts(ben_card.blocks)
     assert buttons(ben_card.blocks) == {}
 
-    anna_card = await card_for(fake_slack, ANNA)
+    anna_card = await dm(fake_slack, ANNA)
     assert "Social Media (2/2)" in block_texts(anna_card.blocks)
     await bot.slack.click(ANNA, "approval.approve", buttons(anna_card.blocks)["approval.approve"])
 
-    outcome = await card_for(fake_slack, CARLA)
+    outcome = await dm(fake_slack, CARLA)
     assert "#1 „Neuer Beitrag zur Messe in Köln“ ist freigegeben" in outcome.text
     async with bot.runtime.sessions() as session:
         item = await session.scalar(select(ContentItem))
@@ -74,11 +63,11 @@ async def test_two_stage_approval_tells_the_submitter(
 async def test_rejection_names_who_rejected(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
     people_on_slack(fake_slack)
     await submit(bot, fake_slack, "Rabattaktion 50 %")
-    ben_card = await card_for(fake_slack, BEN)
+    ben_card = await dm(fake_slack, BEN)
     await bot.slack.click(BEN, "approval.reject", buttons(ben_card.blocks)["approval.reject"])
     modal = (await eventually(lambda: fake_slack.views))[0]  # a reason is required
     await bot.slack.submit_view(BEN, modal, {"comment": "Rabatte nur nach Rücksprache"})
-    outcome = await card_for(fake_slack, CARLA)
+    outcome = await dm(fake_slack, CARLA)
     assert "wurde von Ben Weber abgelehnt" in outcome.text
     assert "Rabatte nur nach Rücksprache" in block_texts(outcome.blocks)
     assert "Abgelehnt von Ben Weber" in block_texts(ben_card.blocks)
@@ -90,7 +79,7 @@ async def test_only_the_stages_approvers_may_decide(
 ) -> None:
     people_on_slack(fake_slack)
     await submit(bot, fake_slack, "Teaser für den Produktlaunch")
-    ben_card = await card_for(fake_slack, BEN)
+    ben_card = await dm(fake_slack, BEN)
     request_id = buttons(ben_card.blocks)["approval.approve"]
 
     await bot.slack.click(ANNA, "approval.approve", request_id)  # stage 2's approver, too early
@@ -109,7 +98,7 @@ async def test_only_the_stages_approvers_may_decide(
 async def test_double_click_makes_one_decision(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
     people_on_slack(fake_slack)
     await submit(bot, fake_slack, "Story: Blick hinter die Kulissen")
-    ben_card = await card_for(fake_slack, BEN)
+    ben_card = await dm(fake_slack, BEN)
     value = buttons(ben_card.blocks)["approval.approve"]
 
     first, second = await asyncio.gather(
@@ -117,7 +106,7 @@ async def test_double_click_makes_one_decision(bot: RunningBot, fake_slack: Fake
         bot.slack.click(BEN, "approval.approve", value),
     )
     assert first.status == second.status == 200
-    await card_for(fake_slack, ANNA)
+    await dm(fake_slack, ANNA)
     answer = await eventually(
         lambda: [r for r in fake_slack.responses if r["_url"].startswith("click")]
     )
@@ -155,7 +144,7 @@ async def test_submit_without_text_opens_a_form_with_a_file_input(
         files={"files": [visual]},
     )
     assert status == 200
-    ben_card = await card_for(fake_slack, BEN)
+    ben_card = await dm(fake_slack, BEN)
     shown = block_texts(ben_card.blocks)
     assert "Unser Stand auf der Messe" in shown and "messe.png" in shown
     async with bot.runtime.sessions() as session:

@@ -6,28 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE_CONFIG, RunningBot
-from tests.fakes.teams_connector import FakeTeamsConnector, Sent, TeamsClient
-from tests.support import eventually
+from tests.conftest import RunningBot
+from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
+from tests.integration.teams_support import nth
+from tests.support import example_org_with, set_person
 
 T_CARLA = "29:carla"
-
-
-async def nth(fake: FakeTeamsConnector, user: str, n: int) -> Sent:
-    await eventually(lambda: len(fake.to(user)) >= n)
-    return fake.to(user)[n - 1]
 
 
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     """The example organisation, with Carla reading English."""
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
-        "email: carla@beispiel.de,", "email: carla@beispiel.de, locale: en,"
-    )
-    assert "locale: en," in text
-    path = tmp_path / "org.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return example_org_with(tmp_path, lambda raw: set_person(raw, "carla", locale="en"))
 
 
 async def test_help_in_english_for_who_prefers_it(

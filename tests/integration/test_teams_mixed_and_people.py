@@ -8,17 +8,16 @@ from sqlalchemy import select
 from storage.models import ContentItem, OutboxMessage, PlatformIdentity
 from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.teams_connector import FakeTeamsConnector, Sent, TeamsClient
+from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
+from tests.integration.teams_support import (
+    ben_speaks_in_slack_then_in_teams_and_carla_submits,
+    nth,
+)
 from tests.support import block_texts, buttons, eventually, eventually_async
 
 APPROVE = "approval.approve"
 T_CARLA, T_BEN, T_ANNA, T_STRANGER = "29:carla", "29:ben", "29:anna", "29:mallory"
 S_CARLA, S_BEN, S_ANNA = "U0CARLA", "U0BEN", "U01ANNA"
-
-
-async def nth(fake: FakeTeamsConnector, user: str, n: int) -> Sent:
-    await eventually(lambda: len(fake.to(user)) >= n)
-    return fake.to(user)[n - 1]
 
 
 async def test_submitted_in_slack_approved_in_teams(
@@ -81,14 +80,7 @@ async def test_the_platform_used_last_wins(
     fake_slack: FakeSlackApi,
 ) -> None:
     """Ben is on both (no preferred_platform in the file): he hears where he spoke last."""
-    fake_teams.add_member(T_BEN, "Ben Weber", "ben@beispiel.de")
-    fake_slack.add_user(S_BEN, "ben@beispiel.de")
-    fake_slack.add_user(S_CARLA, "carla@beispiel.de")
-    await bot.slack.command(S_BEN, "/desk", "help")  # Ben seen in Slack first …
-    await eventually(lambda: fake_slack.responses)
-    await teams.say(T_BEN, "hilfe")  # … then in Teams
-    await nth(fake_teams, T_BEN, 1)
-    await bot.slack.command(S_CARLA, "/submit", "Jobpost")
+    await ben_speaks_in_slack_then_in_teams_and_carla_submits(bot, teams, fake_teams, fake_slack)
     card = await nth(fake_teams, T_BEN, 2)
     assert "Freigabe angefragt: Jobpost" in card.text
     assert fake_slack.dms_to(S_BEN) == []
@@ -155,6 +147,12 @@ async def test_proactive_message_opens_a_chat_for_someone_who_never_wrote(
     assert "Freigabe angefragt: Newsletter-Teaser" in card.text
     assert fake_teams.created and fake_teams.created[0]["members"] == [{"id": "user-id-1"}]
     assert fake_teams.created[0]["channelData"] == {"tenant": {"id": "tenant-beispiel"}}
+
+    # The chat it opened is kept: the next card goes there, without opening another.
+    await teams.say(T_CARLA, "submit Zweiter Teaser")
+    second = await nth(fake_teams, "user-id-1", 2)
+    assert "Freigabe angefragt: Zweiter Teaser" in second.text
+    assert len(fake_teams.created) == 1
 
 
 async def test_rate_limit_delays_but_loses_nothing(

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from storage.models import ContentItem, Decision, PlatformIdentity
 from tests.conftest import RunningBot
-from tests.fakes.teams_connector import FakeTeamsConnector, Sent, TeamsClient, personal_chat
+from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient, personal_chat
+from tests.integration.teams_support import nth
 from tests.support import eventually
 
 CARLA, BEN, ANNA = "29:carla", "29:ben", "29:anna"
@@ -20,11 +21,6 @@ def people_in_teams(fake: FakeTeamsConnector) -> None:
     fake.add_member(CARLA, "Carla Neumann", "carla@beispiel.de")
     fake.add_member(BEN, "Ben Weber", "ben@beispiel.de")
     fake.add_member(ANNA, "Anna Schmidt", "anna@beispiel.de")
-
-
-async def nth(fake: FakeTeamsConnector, user: str, n: int) -> Sent:
-    await eventually(lambda: len(fake.to(user)) >= n)
-    return fake.to(user)[n - 1]
 
 
 async def everyone_installs(teams: TeamsClient, fake: FakeTeamsConnector) -> None:

@@ -16,7 +16,7 @@ from bot.settings import Settings
 from storage.models import MeetingOverride, MeetingReminderSent, MeetingSettings, Timer
 from tests.conftest import RunningBot, serve
 from tests.fakes.slack_api import FakeSlackApi, Posted
-from tests.support import block_texts, eventually
+from tests.support import block_texts, eventually, say
 
 ANNA, BEN, CARLA, FELIX = "U01ANNA", "U0BEN", "U0CARLA", "U0FELIX"
 CHANNEL = "C0REDAKTION"
@@ -42,14 +42,6 @@ async def meeting_bot(settings: Settings, fake_slack: FakeSlackApi) -> AsyncIter
         yield running
 
 
-async def reply_to(bot: RunningBot, fake: FakeSlackApi, user: str, command: str, text: str) -> str:
-    before = len(fake.responses)
-    resp = await bot.slack.command(user, command, text)
-    assert resp.status == 200
-    await eventually(lambda: len(fake.responses) > before)
-    return block_texts(fake.responses[before]["blocks"])
-
-
 def reminders(fake: FakeSlackApi, user: str) -> list[Posted]:
     """The meeting reminders in a person's DMs (approval cards and chasers are not counted)."""
     return [m for m in fake.dms_to(user) if m.text.startswith("Erinnerung: Redaktionssitzung")]
@@ -66,7 +58,7 @@ async def test_contributors_are_reminded_and_the_agenda_is_posted(
     await bot.slack.command(CARLA, "/submit", "Messeauftritt in Köln")
     await eventually(lambda: fake.responses)  # Carla's confirmation
     await eventually(lambda: fake.dms_to(BEN))  # Ben's approval card
-    added = await reply_to(bot, fake, CARLA, "/topic", "Budget für die Messe")
+    added = await say(bot, fake, CARLA, "/topic", "Budget für die Messe")
     assert "Budget für die Messe" in added and "01.12.2026, 10:00" in added
 
     assert await bot.tick(MONDAY) == 0  # the planner only schedules
@@ -104,7 +96,7 @@ async def test_contributors_are_reminded_and_the_agenda_is_posted(
     assert len(channel_posts(fake)) == 1
 
     # A topic that comes in after the agenda was posted updates it in place.
-    await reply_to(bot, fake, FELIX, "/thema", "Neue Produktfotos")
+    await say(bot, fake, FELIX, "/thema", "Neue Produktfotos")
     await eventually(lambda: agenda.updates)
     assert "Produktmanagement:\n• Neue Produktfotos (Felix Wolf)" in block_texts(agenda.blocks)
 
@@ -121,7 +113,7 @@ async def test_agenda_lists_planned_content_and_approval_lead_time(
         ben = await session.scalar(select(Person).where(Person.handle == "ben"))
         anna = await session.scalar(select(Person).where(Person.handle == "anna"))
         assert carla and ben and anna
-        item, request = await approvals.submit(
+        item, request, _ = await approvals.submit(
             session=session,
             org=bot.runtime.org,
             submitter=carla,
@@ -149,7 +141,7 @@ async def test_agenda_lists_planned_content_and_approval_lead_time(
         fresh = await session.get_one(ContentItem, item.id)
         fresh.channels, fresh.publish_at = ["linkedin", "x"], MEETING + timedelta(days=2)
 
-    agenda_text = await reply_to(bot, fake, ANNA, "/meeting", "agenda")
+    agenda_text = await say(bot, fake, ANNA, "/meeting", "agenda")
     assert "Freigegeben und geplant, nächste 7 Tage" in agenda_text
     assert "LinkedIn:\n• 03.12.2026, 10:00 – #1 Adventsgewinnspiel" in agenda_text
     assert "X:\n• 03.12.2026, 10:00 – #1 Adventsgewinnspiel" in agenda_text
@@ -163,19 +155,19 @@ async def test_only_social_media_managers_change_the_meeting(
     meeting_bot: ClockedBot, fake_slack: FakeSlackApi
 ) -> None:
     bot, fake = meeting_bot, fake_slack
-    shown = await reply_to(bot, fake, CARLA, "/meeting", "")
+    shown = await say(bot, fake, CARLA, "/meeting", "")
     assert "Nächste Redaktionssitzung: Dienstag, 01.12.2026, 10:00" in shown
     assert "dienstags um 10:00 (Europe/Berlin)" in shown
 
-    refused = await reply_to(bot, fake, CARLA, "/meeting", "set mittwoch 14:00")
+    refused = await say(bot, fake, CARLA, "/meeting", "set mittwoch 14:00")
     assert "nur Social-Media-Manager" in refused
     async with bot.runtime.sessions() as session:
         assert await session.get(MeetingSettings, 1) is None
 
-    done = await reply_to(bot, fake, ANNA, "/meeting", "set wednesday 14:00")
+    done = await say(bot, fake, ANNA, "/meeting", "set wednesday 14:00")
     assert "Die Redaktionssitzung ist jetzt mittwochs um 14:00 (Europe/Berlin)." in done
     assert "Nächster Termin: Mittwoch, 02.12.2026, 14:00." in done
-    shown = await reply_to(bot, fake, BEN, "/meeting", "")
+    shown = await say(bot, fake, BEN, "/meeting", "")
     assert "Nächste Redaktionssitzung: Mittwoch, 02.12.2026, 14:00" in shown
     announced = await eventually(lambda: channel_posts(fake))
     assert "Neuer Regeltermin der Redaktionssitzung: mittwochs um 14:00" in announced[0].text
@@ -194,12 +186,12 @@ async def test_a_skipped_meeting_sends_nothing_and_a_moved_one_reminds_at_its_ne
 ) -> None:
     bot, fake = meeting_bot, fake_slack
     await bot.tick(MONDAY)  # timers exist for 1 and 8 December
-    skipped = await reply_to(bot, fake, ANNA, "/meeting", "skip 2026-12-01")
+    skipped = await say(bot, fake, ANNA, "/meeting", "skip 2026-12-01")
     assert "Die Redaktionssitzung am 01.12.2026 fällt aus" in skipped
     assert "Nächste Redaktionssitzung: Dienstag, 08.12.2026, 10:00" in (
-        await reply_to(bot, fake, CARLA, "/meeting", "")
+        await say(bot, fake, CARLA, "/meeting", "")
     )
-    again = await reply_to(bot, fake, ANNA, "/meeting", "skip 2026-12-01")
+    again = await say(bot, fake, ANNA, "/meeting", "skip 2026-12-01")
     assert "fällt schon aus" in again
 
     await bot.tick(MEETING - timedelta(hours=1))
@@ -207,7 +199,7 @@ async def test_a_skipped_meeting_sends_nothing_and_a_moved_one_reminds_at_its_ne
     assert fake.dms_to(FELIX) == []
     assert all("Tagesordnung" not in p.text for p in channel_posts(fake))
 
-    moved = await reply_to(bot, fake, ANNA, "/meeting", "move 2026-12-09 14:00")
+    moved = await say(bot, fake, ANNA, "/meeting", "move 2026-12-09 14:00")
     assert (
         "Die Redaktionssitzung vom 08.12.2026 ist verschoben auf Mittwoch, 09.12.2026, 14:00"
         in (moved)
@@ -235,10 +227,10 @@ async def test_bad_meeting_changes_are_explained_and_change_nothing(
         "frobnicate": "`/meeting frobnicate` kenne ich nicht",
     }
     for text, expected in cases.items():
-        answer = await reply_to(bot, fake, ANNA, "/meeting", text)
+        answer = await say(bot, fake, ANNA, "/meeting", text)
         assert expected in answer, (text, answer)
-    assert "So bringst du ein Thema ein" in await reply_to(bot, fake, CARLA, "/topic", "")
-    too_long = await reply_to(bot, fake, CARLA, "/topic", "x" * 501)
+    assert "So bringst du ein Thema ein" in await say(bot, fake, CARLA, "/topic", "")
+    too_long = await say(bot, fake, CARLA, "/topic", "x" * 501)
     assert "zu lang (501 Zeichen" in too_long
     async with bot.runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(MeetingOverride)) == 0
@@ -365,7 +357,7 @@ async def test_a_fresh_start_invents_no_missed_reminders_but_a_move_reminds_at_o
     assert len(await eventually(lambda: reminders(fake, FELIX))) == 1  # the 1h one was
 
     # Next week's meeting is moved to tomorrow morning: its 24h reminder goes out right away.
-    moved = await reply_to(bot, fake, ANNA, "/meeting", "move 2026-12-08 2026-12-02 08:00")
+    moved = await say(bot, fake, ANNA, "/meeting", "move 2026-12-08 2026-12-02 08:00")
     assert "verschoben auf Mittwoch, 02.12.2026, 08:00" in moved
     await bot.tick(MEETING - timedelta(minutes=59))
     later = await eventually(lambda: reminders(fake, FELIX)[1:])

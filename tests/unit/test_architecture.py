@@ -26,7 +26,9 @@ def _imports(path: Path) -> set[str]:
 
 def test_engine_imports_no_platform_sdk() -> None:
     offenders = []
-    for path in sorted((ROOT / "bot").rglob("*.py")):
+    paths = sorted((ROOT / "bot").rglob("*.py"))
+    assert COMPOSITION_ROOT in paths and len(paths) > 10, "the engine's sources were not found"
+    for path in paths:
         if path == COMPOSITION_ROOT:
             continue
         for name in _imports(path):
@@ -36,9 +38,11 @@ def test_engine_imports_no_platform_sdk() -> None:
 
 
 def test_storage_imports_nothing_from_bot_or_adapters() -> None:
+    paths = sorted((ROOT / "storage").rglob("*.py"))
+    assert paths, "the storage sources were not found"
     offenders = [
         f"{path.relative_to(ROOT)} imports {name}"
-        for path in sorted((ROOT / "storage").rglob("*.py"))
+        for path in paths
         for name in _imports(path)
         if name.split(".")[0] in ("bot", "adapters", "slack_sdk", "botbuilder")
     ]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.content_requests.service import Parsed, parse
-from bot.content_requests.when import parse_when
+from bot.when import parse_when
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Thursday 26 November 2026, 10:00 in Berlin.

@@ -19,5 +19,7 @@ def test_every_command_usage_text_exists() -> None:
     from bot import features  # noqa: F401  (registers the commands)
     from bot.registry import listed_commands
 
-    for spec in listed_commands():
+    specs = listed_commands()
+    assert specs, "no commands registered"
+    for spec in specs:
         assert spec.usage_key in catalog(), f"/{spec.name}: usage text {spec.usage_key} missing"

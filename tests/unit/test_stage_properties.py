@@ -86,7 +86,7 @@ async def _run(steps: list[tuple[str, str, int]], workdir: Path) -> None:
     async with maker.begin() as session:
         carla = await person_by_handle(session, "carla")
         assert carla is not None
-        item, _ = await service.submit(
+        item, _, _ = await service.submit(
             session=session, org=ORG, submitter=carla, text="Version 1", now=START
         )
         item_id, carla_id = item.id, carla.id

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.durations import parse_duration
 
 END_OF_DAY = time(17, 0)
-_WEEKDAYS = {
+WEEKDAY_NAMES = {
     **dict.fromkeys(("montag", "mo", "monday", "mon"), 0),
     **dict.fromkeys(("dienstag", "di", "tuesday", "tue", "tues"), 1),
     **dict.fromkeys(("mittwoch", "mi", "wednesday", "wed"), 2),
@@ -82,6 +82,16 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> datetime | None:
     return _local(day, at or END_OF_DAY, tz).astimezone(UTC)
 
 
+def parse_date(text: str, *, today: date) -> date | None:
+    """An explicit date and nothing else: `2026-12-01`, `1.12.2026`, `1.12.` (the next one)."""
+    text = text.strip()
+    for pattern in (_ISO, _GERMAN_DATE):
+        match = pattern.fullmatch(text)
+        if match:
+            return _take_day(text, today)[0]
+    return None
+
+
 def _local(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz)
 
@@ -138,8 +148,8 @@ def _take_day(text: str, today: date) -> tuple[date | None, str]:
             found = _date(year + 1, month, day)
         return found, _cut(text, match) if found else text
     for word in text.split():
-        if word.rstrip(".") in _WEEKDAYS:
-            target = _WEEKDAYS[word.rstrip(".")]
+        if word.rstrip(".") in WEEKDAY_NAMES:
+            target = WEEKDAY_NAMES[word.rstrip(".")]
             ahead = (target - today.weekday()) % 7 or 7
             return today + timedelta(days=ahead), text.replace(word, " ", 1)
     return None, text
