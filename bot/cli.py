@@ -1,18 +1,30 @@
-"""`socialdesk serve | migrate | check-config`."""
+"""`socialdesk serve | migrate | check-config`.
+
+An operator's mistake (a config file that cannot be read, a database that cannot be reached)
+ends in one line naming the file or URL and what is wrong, and exit status 1: a traceback
+would bury the one fact they need.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
+import re
 import sys
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from bot import migrate
+from bot import logs, migrate
 from bot.orgconfig import ConfigError, load_config
 from bot.settings import Settings
+
+# What reaching a database can raise: the driver's errors wrapped by SQLAlchemy, the socket's
+# (refused, unknown host), a timeout, or a driver that is not installed.
+DATABASE_ERRORS = (SQLAlchemyError, OSError, ImportError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,17 +36,18 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database schema up to date (alembic upgrade head)")
     check = sub.add_parser("check-config", help="validate the organisation file")
     check.add_argument("file", nargs="?", type=Path)
+    from adapters.slack.manifest import add_arguments, run  # generated from the registry
+
+    add_arguments(sub.add_parser("slack-manifest", help="print the Slack app manifest to paste"))
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # APScheduler announces every run of every job at INFO: that is our scheduler's business.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.log_format)
     if args.command == "migrate":
         return _migrate(settings)
     if args.command == "check-config":
         return _check_config(args.file or settings.config)
+    if args.command == "slack-manifest":
+        return run(args)
     return _serve(settings, args.host, args.port)
 
 
@@ -44,20 +57,88 @@ def _ensure_sqlite_dir(database_url: str) -> None:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def masked(database_url: str) -> str:
+    """The URL as it may appear in a log or on a terminal: the password replaced by ***."""
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", database_url)
+
+
+def database_problem(database_url: str, exc: BaseException) -> str:
+    """One line: which database, and why it cannot be used."""
+    if isinstance(exc, NoSuchModuleError | ImportError):  # NoSuchModuleError is an ArgumentError
+        reason = f"unsupported database driver ({exc})"
+    elif isinstance(exc, ArgumentError):
+        reason = "not a database URL (e.g. sqlite:///var/socialdesk.db, postgresql://host/db)"
+    elif isinstance(exc, TimeoutError):
+        reason = "not reachable: no answer in time"
+    else:
+        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        reason = f"not reachable: {_first_line(cause)}"
+    line = f"{masked(database_url)}: {reason}"
+    password = _password(database_url)
+    return line.replace(password, "***") if password else line
+
+
+def _password(database_url: str) -> str | None:
+    try:
+        return make_url(database_url).password
+    except ArgumentError:
+        return None
+
+
+def _first_line(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionError) and exc.errno:
+        return os.strerror(exc.errno)  # asyncio's text repeats the address the URL names
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _database_ready(settings: Settings) -> bool:
+    """Reachable and migrated; otherwise the reason is printed."""
+    try:
+        _ensure_sqlite_dir(settings.database_url)
+        up_to_date = asyncio.run(migrate.is_up_to_date(settings.database_url))
+    except DATABASE_ERRORS as exc:
+        print(database_problem(settings.database_url, exc), file=sys.stderr)
+        return False
+    if not up_to_date:
+        print(
+            f"{masked(settings.database_url)}: the database schema is not up to date. "
+            "Run `socialdesk migrate` first.",
+            file=sys.stderr,
+        )
+    return up_to_date
+
+
 def _migrate(settings: Settings) -> int:
-    _ensure_sqlite_dir(settings.database_url)
-    migrate.upgrade(settings.database_url)
+    try:
+        _ensure_sqlite_dir(settings.database_url)
+        migrate.upgrade(settings.database_url)
+    except DATABASE_ERRORS as exc:
+        print(database_problem(settings.database_url, exc), file=sys.stderr)
+        return 1
     print("database is up to date")
     return 0
+
+
+def _print_config_problems(path: Path, exc: ConfigError, closing: str) -> None:
+    """A file that cannot be read at all is one line; a file with mistakes lists each one
+    and ends with `closing`."""
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    if not (len(exc.problems) == 1 and exc.problems[0].startswith(f"{path}: ")):
+        print(f"{path}: {closing}", file=sys.stderr)
 
 
 def _check_config(path: Path) -> int:
     try:
         config = load_config(path)
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        _print_config_problems(path, exc, f"{len(exc.problems)} problem(s)")
         return 1
     print(
         f"{path}: ok ({len(config.people)} people, {len(config.departments)} departments, "
@@ -71,21 +152,13 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     from bot.server import create_app
 
-    _ensure_sqlite_dir(settings.database_url)
-    if not asyncio.run(migrate.is_up_to_date(settings.database_url)):
-        print(
-            "The database schema is not up to date. Run `socialdesk migrate` first.",
-            file=sys.stderr,
-        )
+    if not _database_ready(settings):
         return 1
     try:
         app = create_app(settings, host=host or settings.host)
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(
-            f"{settings.config}: fix these, then start again (`socialdesk check-config`).",
-            file=sys.stderr,
+        _print_config_problems(
+            settings.config, exc, "fix these, then start again (`socialdesk check-config`)."
         )
         return 1
     bind_host, bind_port = host or settings.host, port or settings.port

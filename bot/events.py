@@ -26,6 +26,9 @@ class InboundEvent:
     event_key: str
     # Where a reply to this person belongs (Slack response_url/channel, Teams conversation).
     reply_context: dict[str, Any] = field(default_factory=dict)
+    # Files the event only names, in the platform's wire form: the inbox records the event at
+    # once and a worker fetches them (ChatPlatform.fetch_files) into `files` before handling.
+    file_refs: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class FileShared:
     complete: bool = True
     # False when the platform would not hand the file over (network, permissions).
     fetched: bool = True
+    # Why it was not fetched, when the adapter knows better than "network": `host` (the URL is
+    # not on the platform's file hosts, so it was never requested) or `pasted` (an image pasted
+    # into the message that could not be loaded: attaching it as a file works instead).
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from bot.departments import handlers as departments
 from bot.help import handlers as help_
 from bot.intake import handlers as intake
 from bot.meeting import handlers as meeting
+from bot.outbox import handlers as outbox
 
 __all__ = [
     "approvals",
@@ -17,5 +18,6 @@ __all__ = [
     "help_",
     "intake",
     "meeting",
+    "outbox",
     "status",
 ]

@@ -46,3 +46,9 @@ class Message(BaseModel):
     context: str | None = None
     # Input wanted from the reader (see bot/forms.py): a Slack modal, inputs on a Teams card.
     form: Form | None = None
+    # Where a renderer must shorten this message to fit its platform, it shows "… (cut_note)":
+    # views that show people's content say there how to reach the full text, in the reader's
+    # language ("gekürzt – ganzer Text: /desk history 42"). Without a note the renderer only
+    # says that it shortened, in `locale` (the default language when unset).
+    cut_note: str | None = None
+    locale: str | None = None

@@ -106,6 +106,21 @@ class PathRule(_Strict):
 class ApprovalPathConfig(_Strict):
     stages: list[StageConfig] = Field(min_length=1)
     when: PathRule | None = None
+    # How texts name the path ("Produkt mit Recht"); without one, its id humanised.
+    name: str | None = None
+
+
+class RoleConfig(_Strict):
+    """A role people hold (`roles:` of a person); listed only to give it a display name."""
+
+    name: str
+
+
+def humanised(identifier: str) -> str:
+    """An id as a name, for what the file does not name: `social_media_manager` →
+    "Social media manager"."""
+    words = identifier.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 class ImageRules(_Strict):
@@ -171,6 +186,9 @@ class IntakeConfig(_Strict):
     """Files colleagues send to the bot: how big, which types (checked from the bytes)."""
 
     max_file_size: ByteSize = 50 * 1024**2
+    # Pixels an image may have (width × height), read from its header before decoding: a few
+    # hundred KB of PNG can decode into gigabytes. Pillow itself refuses above ~179 MP.
+    max_pixels: int = Field(default=50_000_000, gt=0, le=150_000_000)
     allowed_types: list[str] = list(FILE_TYPES)
     # Reminders before a content request's deadline.
     request_reminders: list[Duration] = [timedelta(hours=24), timedelta(hours=2)]
@@ -234,6 +252,8 @@ class OrgConfig(_Strict):
     people: list[PersonConfig] = []
     departments: list[DepartmentConfig] = []
     approval_paths: dict[str, ApprovalPathConfig] = {}
+    # Display names of roles (`roles: {legal: {name: Recht}}`); the file's key is `roles`.
+    role_info: dict[str, RoleConfig] = Field(default={}, alias="roles")
     channels: list[ChannelConfig] = []
     intake: IntakeConfig = IntakeConfig()
     meeting: MeetingConfig | None = None
@@ -248,6 +268,14 @@ class OrgConfig(_Strict):
             if handle in dept.members:
                 return dept
         return next((d for d in self.departments if d.lead == handle), None)
+
+    def path_name(self, path_id: str) -> str:
+        path = self.approval_paths.get(path_id)
+        return path.name if path and path.name else humanised(path_id)
+
+    def role_name(self, role: str) -> str:
+        info = self.role_info.get(role)
+        return info.name if info else humanised(role)
 
     def path_for(self, department: DepartmentConfig | None) -> str:
         if department and department.approval_path:
@@ -283,6 +311,14 @@ def load_config(path: Path | str) -> OrgConfig:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError([f"{path}: file not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path}: is a folder, not a file"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"]
+        ) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror or exc})"]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([f"{path}: not valid YAML: {exc}"]) from None
     return parse_config(raw)

@@ -9,6 +9,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
+from bot.events import FileShared
 from bot.messages import Message
 
 
@@ -19,9 +20,13 @@ class DeliveryError(Exception):
 class RetryLater(DeliveryError):
     """Rate-limited (429) or a server error (5xx): try again, after `retry_after` if given."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, scope: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        # What the limit applies to (e.g. "chat.postMessage:C123"); None: the whole platform.
+        self.scope = scope
 
 
 class Undeliverable(DeliveryError):
@@ -69,3 +74,11 @@ class ChatPlatform(ABC):
     async def email_of(self, user_id: str) -> str | None:
         """The e-mail behind a platform user, to match them to the organisation's people."""
         return None
+
+    async def fetch_files(
+        self, refs: list[dict[str, Any]], *, limit: int
+    ) -> tuple[FileShared, ...]:
+        """The files an inbound event only named (`InboundEvent.file_refs`, in the platform's
+        own wire form), fetched by an inbox worker before the engine's transaction: at most
+        `limit` + 1 bytes each, so a too-large file is known as such without reading it all."""
+        return ()

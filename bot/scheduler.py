@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.inflight import InFlight
+from bot.metrics import SCHEDULER_LEADER
 from bot.timers.runner import TimerRunner
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class Scheduler:
             self._aps.shutdown(wait=False)
         await self._rounds.drain()
         await self.leadership.release()
+        SCHEDULER_LEADER.set(0)
 
     def wake(self) -> None:
         """Run a round now (a timer was scheduled that may be due soon)."""
@@ -96,7 +98,12 @@ class Scheduler:
             await self._lead_a_round()
 
     async def _lead_a_round(self) -> None:
-        if not await self.leadership.try_acquire():
+        leading = False
+        try:
+            leading = await self.leadership.try_acquire()
+        finally:  # the database may be gone: then this replica leads nothing
+            SCHEDULER_LEADER.set(1 if leading else 0)
+        if not leading:
             return
         try:
             await self.runner.run_due()

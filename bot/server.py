@@ -12,23 +12,24 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack import app as slack_adapter
 from adapters.teams import app as teams_adapter
+from bot import ops
 from bot.clock import Clock, SystemClock
 from bot.engine import Engine
+from bot.inbox.workers import InboxWorkers
 from bot.intake.files import sniff
 from bot.orgconfig import OrgConfig, load_config
-from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.dispatcher import DeliveryOptions, Dispatcher
 from bot.people.service import sync_organisation
 from bot.platform import ChatPlatform
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.timers.runner import TimerRunner
 from storage import blobs
-from storage.db import SessionMaker, create_engine, create_sessionmaker
+from storage.db import SessionMaker, create_engine, create_sessionmaker, is_sqlite
 
 log = logging.getLogger(__name__)
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
@@ -42,6 +43,7 @@ class Runtime:
     sessions: SessionMaker
     clock: Clock
     engine: Engine
+    workers: InboxWorkers
     dispatcher: Dispatcher
     scheduler: Scheduler
     platforms: dict[str, ChatPlatform]
@@ -55,15 +57,13 @@ def create_app(
     clock = clock or SystemClock()
     org = load_config(settings.config)
     blobs.configure(settings.data_dir, settings.public_url)
-    db = create_engine(settings.database_url)
+    db = create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size
+    )
     sessions = create_sessionmaker(db)
     platforms: dict[str, ChatPlatform] = {}
     dispatcher = Dispatcher(
-        sessions,
-        platforms,
-        clock,
-        retry_base=settings.outbox_retry_base_seconds,
-        max_attempts=settings.outbox_max_attempts,
+        sessions, platforms, clock, options=DeliveryOptions.from_settings(settings), org=org
     )
     engine = Engine(
         sessionmaker=sessions,
@@ -72,12 +72,19 @@ def create_app(
         clock=clock,
         on_commit=dispatcher.notify,
     )
+    workers = InboxWorkers(
+        engine, workers=settings.workers or (1 if is_sqlite(settings.database_url) else 4)
+    )
+    engine.on_recorded = workers.notify
     timers = TimerRunner(sessions, org, clock, on_commit=dispatcher.notify)
     scheduler = Scheduler(db, timers, tick_seconds=settings.scheduler_tick_seconds)
-    runtime = Runtime(settings, org, db, sessions, clock, engine, dispatcher, scheduler, platforms)
+    runtime = Runtime(
+        settings, org, db, sessions, clock, engine, workers, dispatcher, scheduler, platforms
+    )
     app = web.Application()
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
+    ops.mount(app, db=db, clock=clock)  # GET /metrics, GET /readyz
     app.router.add_get("/files/{sha256}/{name}", serve_file)
     _mount_slack(app, runtime)
     _mount_teams(app, runtime, host if host is not None else settings.host)
@@ -153,9 +160,11 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     for name, status in sorted(runtime.adapters.items()):
         log.info("adapter %s %s", name, status)
     task = asyncio.create_task(runtime.dispatcher.run(), name="outbox-dispatcher")
+    runtime.workers.start()
     if runtime.settings.scheduler_enabled:
         runtime.scheduler.start()
     yield
+    await runtime.workers.stop()
     await runtime.engine.inflight.drain()
     await runtime.scheduler.stop()
     await runtime.dispatcher.stop()
@@ -182,7 +191,6 @@ async def serve_file(request: web.Request) -> web.StreamResponse:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Alive, nothing more: the database is /readyz's business (bot/ops.py)."""
     runtime = request.app[RUNTIME]
-    async with runtime.db.connect() as conn:
-        await conn.execute(text("SELECT 1"))
     return web.json_response({"status": "ok", "adapters": runtime.adapters})

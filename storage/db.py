@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -34,6 +36,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = normalise_url(url)
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    # SQLite has one writer at a time anyway. One connection per process makes the waiting
+    # happen in asyncio, first come first served, instead of in SQLite's busy handler, which
+    # sleeps up to 100 ms between tries and let an acknowledgement starve behind the workers.
+    kwargs |= {"pool_size": 1, "max_overflow": 0}
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
     _make_sqlite_a_single_writer(engine)
     return engine
@@ -63,3 +69,13 @@ def _make_sqlite_a_single_writer(engine: AsyncEngine) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """The database could not be reached or was busy: the same work may succeed later, as
+    opposed to a bug or a constraint, which fails the same way every time."""
+    if isinstance(exc, OperationalError | InterfaceError | SATimeoutError | OSError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return type(exc).__module__.startswith("asyncpg") and "Connection" in type(exc).__name__

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import struct
+import zlib
 
 from PIL import Image
 
@@ -37,3 +40,24 @@ PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 ZIP = b"PK\x03\x04" + b"\x00" * 60
 NOT_A_PNG = b"Hallo, ich bin eine Textdatei mit der Endung .png\n"
 BROKEN_PNG = png()[:60]  # the PNG signature, then the file breaks off
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+@functools.cache
+def png_bomb(width: int = 13_000, height: int = 13_000) -> bytes:
+    """A valid black PNG of width × height pixels that is tiny on disk but decodes into
+    width × height bytes (169 MB at the default): written row by row, so making it never holds
+    the image in memory."""
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte, then the packed pixels
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", idat)
+        + _chunk(b"IEND", b"")
+    )

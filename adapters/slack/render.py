@@ -1,18 +1,37 @@
-"""Neutral messages as Block Kit."""
+"""Neutral messages as Block Kit, within Block Kit's limits.
+
+Every limit is enforced here, where the payload is built: a text too long for its block is cut
+at a word boundary with a visible marker naming the way to the full text (adapters/limits.py),
+and a message with more blocks than Slack takes shows the first ones and the marker. People's
+text is escaped on every surface, the notification text included: the bot writes no Slack
+markup (mentions, links) of its own, so everything it sends is escaped.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+from adapters.limits import marker, shorten
 from bot.forms import Form
-from bot.messages import Message
+from bot.messages import Button, Fact, Message, Section
 
-TEXT_LIMIT = 3000  # Block Kit's limit for one text object
-FIELDS_LIMIT = 10
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 3000  # one section's or context element's text
+FIELD_LIMIT = 2000  # one section field
+FIELDS_LIMIT = 10  # fields per section
+BLOCKS_LIMIT = 50  # blocks per message
+FALLBACK_LIMIT = 4000  # the notification text (Slack cuts at 40,000; it recommends 4,000)
+ACTIONS_LIMIT = 25  # elements of one actions block
+BUTTON_TEXT_LIMIT = 75
+BUTTON_VALUE_LIMIT = 2000
+IMAGE_URL_LIMIT = 3000
+ALT_TEXT_LIMIT = 2000
+LABEL_LIMIT = 300  # a field's label, so its value keeps most of the field
 DUPLICATE_MARK = "|"
 FORM_OPEN = "socialdesk.form.open"
-BUTTON_VALUE_LIMIT = 2000
 
 
 def escape(text: str) -> str:
@@ -20,35 +39,77 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def units(text: str) -> int:
+    """Length as Slack may count it: UTF-16 code units (an emoji counts two)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _escaped_units(text: str) -> int:
+    return units(escape(text))
+
+
+def _text(raw: str, limit: int, mark: str) -> str:
+    """People's text escaped, cut so that the escaped text fits `limit`."""
+    return escape(shorten(raw, limit, mark, _escaped_units))
+
+
 def _mrkdwn(text: str) -> dict[str, str]:
-    if len(text) > TEXT_LIMIT:
-        text = text[: TEXT_LIMIT - 1] + "…"
     return {"type": "mrkdwn", "text": text}
 
 
 def blocks(message: Message) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(f"*{escape(message.text)}*")}]
+    """Headline, sections and fields first; image, buttons, form and context after them. Past
+    Slack's block limit the content gives way (the marker says so), never the buttons."""
+    mark = marker(message)
+    headline = "*" + _text(message.text, TEXT_LIMIT - 2, mark) + "*"
+    content: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(headline)}]
     for section in message.sections:
-        block: dict[str, Any] = {"type": "section"}
-        if section.text:
-            block["text"] = _mrkdwn(escape(section.text))
-        if section.fields:
-            block["fields"] = _fields(section.fields)
-        if len(block) > 1:
-            out.append(block)
-    if message.fields:
-        for start in range(0, len(message.fields), FIELDS_LIMIT):
-            chunk = message.fields[start : start + FIELDS_LIMIT]
-            out.append({"type": "section", "fields": _fields(chunk)})
-    if message.image:
-        out.append({"type": "image", "image_url": message.image.url, "alt_text": message.image.alt})
-    if message.buttons:
-        out.append({"type": "actions", "elements": _buttons(message.buttons)})
+        content.extend(_section_blocks(section, mark))
+    content.extend(_field_blocks(message.fields, mark))
+    tail: list[dict[str, Any]] = []
+    if message.image and len(message.image.url) <= IMAGE_URL_LIMIT:
+        alt = shorten(message.image.alt, ALT_TEXT_LIMIT, mark, units)
+        tail.append({"type": "image", "image_url": message.image.url, "alt_text": alt})
+    elements = _buttons(message.buttons)
+    if elements:
+        tail.append({"type": "actions", "elements": elements})
     if message.form is not None:
-        out.extend(_form_button(message.form))
+        tail.extend(_form_button(message.form))
     if message.context:
-        out.append({"type": "context", "elements": [_mrkdwn(escape(message.context))]})
+        tail.append(
+            {"type": "context", "elements": [_mrkdwn(_text(message.context, TEXT_LIMIT, mark))]}
+        )
+    if len(content) + len(tail) > BLOCKS_LIMIT:
+        content = content[: BLOCKS_LIMIT - len(tail) - 1]
+        content.append({"type": "section", "text": _mrkdwn(escape(mark.strip()))})
+    return content + tail
+
+
+def _section_blocks(section: Section, mark: str) -> list[dict[str, Any]]:
+    """A section's text, then its fields ten to a block."""
+    out = _field_blocks(section.fields, mark)
+    if section.text:
+        text = _mrkdwn(_text(section.text, TEXT_LIMIT, mark))
+        if out:
+            out[0]["text"] = text
+        else:
+            out = [{"type": "section", "text": text}]
     return out
+
+
+def _field_blocks(facts: list[Fact], mark: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "section",
+            "fields": [_field(f, mark) for f in facts[start : start + FIELDS_LIMIT]],
+        }
+        for start in range(0, len(facts), FIELDS_LIMIT)
+    ]
+
+
+def _field(fact: Fact, mark: str) -> dict[str, str]:
+    label = "*" + _text(fact.label, LABEL_LIMIT, mark) + "*\n"
+    return _mrkdwn(label + _text(fact.value, FIELD_LIMIT - units(label), mark))
 
 
 def _form_button(form: Form) -> list[dict[str, Any]]:
@@ -59,7 +120,7 @@ def _form_button(form: Form) -> list[dict[str, Any]]:
         return []
     button = {
         "type": "button",
-        "text": _plain(form.title, 75),
+        "text": _plain(form.title, BUTTON_TEXT_LIMIT),
         "action_id": FORM_OPEN,
         "value": value,
         "style": "primary",
@@ -67,32 +128,32 @@ def _form_button(form: Form) -> list[dict[str, Any]]:
     return [{"type": "actions", "elements": [button]}]
 
 
-def _fields(facts: list[Any]) -> list[dict[str, str]]:
-    return [_mrkdwn(f"*{escape(f.label)}*\n{escape(f.value)}") for f in facts]
-
-
-def _buttons(buttons: list[Any]) -> list[dict[str, Any]]:
+def _buttons(buttons: list[Button]) -> list[dict[str, Any]]:
     """Slack wants action_ids unique per block: a repeated action gets `|2`, `|3`, … which
-    `action_name` strips again on the way in."""
+    `action_name` strips again on the way in. A value Slack cannot carry drops its button (the
+    bot's values are ids, far below the limit), and one block holds Slack's 25 at most."""
     seen: dict[str, int] = {}
     elements = []
     for button in buttons:
+        if len(button.value) > BUTTON_VALUE_LIMIT:
+            log.warning("button %s dropped: its value is too long for Slack", button.action)
+            continue
         seen[button.action] = seen.get(button.action, 0) + 1
         element = _button(button)
         if seen[button.action] > 1:
             element["action_id"] = f"{button.action}{DUPLICATE_MARK}{seen[button.action]}"
         elements.append(element)
-    return elements
+    return elements[:ACTIONS_LIMIT]
 
 
 def action_name(action_id: str) -> str:
     return action_id.split(DUPLICATE_MARK, 1)[0]
 
 
-def _button(button: Any) -> dict[str, Any]:
+def _button(button: Button) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": button.label[:75]},
+        "text": _plain(button.label, BUTTON_TEXT_LIMIT),
         "action_id": button.action,
         "value": button.value,
     }
@@ -102,8 +163,10 @@ def _button(button: Any) -> dict[str, Any]:
 
 
 def fallback_text(message: Message) -> str:
-    """The notification text; Slack shows it where blocks cannot be shown."""
-    return message.text
+    """The notification text; Slack shows it where blocks cannot be shown. Slack parses it
+    like any message text, so people's `<!channel>` or `<https://evil|click me>` in it would
+    notify everyone or hide a link: escaped like the blocks."""
+    return _text(message.text, FALLBACK_LIMIT, marker(message))
 
 
 # --- forms as modals ---------------------------------------------------------------------
@@ -113,14 +176,16 @@ MODAL_CALLBACK = "socialdesk.form"
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
+    """Plain text is shown as typed (no mentions, no links); only its length needs care."""
+    return {"type": "plain_text", "text": shorten(text, limit, "…", units)}
 
 
 def modal_view(form: Form, channel: str | None = None) -> dict[str, Any]:
     """A form as a Slack modal; what the engine needs back rides in private_metadata."""
     view_blocks: list[dict[str, Any]] = []
     if form.intro:
-        view_blocks.append({"type": "section", "text": _mrkdwn(escape(form.intro))})
+        intro = shorten(form.intro, TEXT_LIMIT, "…", _escaped_units)
+        view_blocks.append({"type": "section", "text": _mrkdwn(escape(intro))})
     for field in form.inputs:
         element: dict[str, Any] = {
             "type": "plain_text_input",

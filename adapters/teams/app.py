@@ -7,8 +7,10 @@ No feature logic here: a typed message becomes a `Command`, an Action.Submit bec
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -29,9 +31,9 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 
-from adapters.teams import files as teams_files
 from adapters.teams.platform import PLATFORM, TeamsPlatform, serialize_reference
-from bot.engine import Engine
+from bot import metrics
+from bot.engine import Engine, Unavailable
 from bot.events import Action, Actor, Command, InboundEvent, Joined
 
 log = logging.getLogger(__name__)
@@ -171,21 +173,19 @@ class TeamsBot:
             )
         else:
             text, mentions = neutral_mentions(activity)
-            files = await teams_files.fetch_all(
-                list(activity.attachments or []), limit=self.engine.org.intake.max_file_size
-            )
-            if not text and not files:
+            refs = tuple(_attachment_refs(activity))
+            if not text and not refs:
                 return
             event = Command(
                 actor=actor,
                 event_key=key,
                 reply_context=context,
                 text=text,
-                files=files,
+                file_refs=refs,
                 reply_to=activity.reply_to_id,
                 mentions=mentions,
             )
-        await self.engine.handle(event)
+        await self._accept(turn, event)
 
     async def _on_members_added(self, turn: TurnContext) -> None:
         """The bot installed (welcome the installer), or a person added to a 1:1 chat."""
@@ -204,13 +204,21 @@ class TeamsBot:
                 continue
             seen.add(member.id)
             actor = await self._actor(turn, member)
-            await self.engine.handle(
-                Joined(
-                    actor=actor,
-                    event_key=f"joined:{activity.id or uuid.uuid4()}:{member.id}",
-                    reply_context=_reply_context(activity),
-                )
+            joined = Joined(
+                actor=actor,
+                event_key=f"joined:{activity.id or uuid.uuid4()}:{member.id}",
+                reply_context=_reply_context(activity),
             )
+            await self._accept(turn, joined)
+
+    async def _accept(self, turn: TurnContext, event: InboundEvent) -> None:
+        """Recorded in the inbox before Teams gets its answer; when the database cannot take
+        it, the person is told in this turn and Teams gets a 503."""
+        try:
+            await self.engine.accept(event)
+        except Unavailable:
+            await turn.send_activity(self.engine.unavailable_text())
+            raise web.HTTPServiceUnavailable() from None
 
     async def _actor(self, turn: TurnContext, user: ChannelAccount) -> Actor:
         personal = _is_personal(turn.activity)
@@ -244,6 +252,18 @@ class TeamsBot:
         return None
 
 
+def _attachment_refs(activity: Activity) -> list[dict[str, Any]]:
+    """The attachments in Bot Framework's wire form; the inbox worker fetches what is a file
+    (TeamsPlatform.fetch_files). Cards the bot itself sent back are not files."""
+    refs = []
+    for attachment in activity.attachments or []:
+        wire = attachment.serialize() if hasattr(attachment, "serialize") else dict(attachment)
+        if str(wire.get("contentType", "")).startswith("application/vnd.microsoft.card."):
+            continue
+        refs.append(wire)
+    return refs
+
+
 def _is_bot(activity: Activity, account: ChannelAccount) -> bool:
     return bool(activity.recipient and account.id == activity.recipient.id)
 
@@ -262,6 +282,19 @@ def _reply_context(activity: Activity) -> dict[str, Any]:
     return {"platform": PLATFORM, "conversation_ref": serialize_reference(reference)}
 
 
+def _malformed(raw: bytes) -> str | None:
+    """What botbuilder would answer with a 500: a body that is not a JSON object."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return "body is not JSON"
+    if not isinstance(body, dict):
+        return "body is not a JSON object"
+    if not isinstance(body.get("type"), str):
+        return "activity without a type"
+    return None
+
+
 def mount(
     app: web.Application,
     engine: Engine,
@@ -276,9 +309,15 @@ def mount(
     bot = TeamsBot(engine, platform)
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        started = time.perf_counter()
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType()
+        problem = _malformed(await request.read())
+        if problem is not None:
+            log.warning("teams: refused a request: %s", problem)
+            raise web.HTTPBadRequest(reason=problem)
         response = await adapter.process(request, bot)
+        metrics.ACK_SECONDS.labels(PLATFORM).observe(time.perf_counter() - started)
         return response or web.Response(status=201)
 
     app.router.add_post(ROUTE, messages)

@@ -25,12 +25,17 @@ from botbuilder.schema import (
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from adapters.teams.render import attachment, summary
+from adapters.teams import files as teams_files
+from adapters.teams.hints import typed_in_teams
+from adapters.teams.render import attachment, plain_text, summary
+from bot.events import FileShared
 from bot.messages import Message
+from bot.outbox.ratelimit import RateLimiter
 from bot.platform import ChatPlatform, Recipient, RetryLater, Undeliverable
 
 log = logging.getLogger(__name__)
 PLATFORM = "teams"
+SEND = "send"  # the rate limiter's name for a connector call into a conversation
 
 
 def serialize_reference(reference: ConversationReference) -> dict[str, Any]:
@@ -50,6 +55,7 @@ def is_personal(reference: dict[str, Any]) -> bool:
 
 def to_activity(message: Message) -> Activity:
     """A plain line stays a chat message; anything with structure becomes an Adaptive Card."""
+    message = typed_in_teams(message)
     plain = not (
         message.sections
         or message.fields
@@ -59,7 +65,9 @@ def to_activity(message: Message) -> Activity:
         or message.form
     )
     if plain:
-        return Activity(type=ActivityTypes.message, text=message.text, text_format="markdown")
+        return Activity(
+            type=ActivityTypes.message, text=plain_text(message), text_format="markdown"
+        )
     return Activity(
         type=ActivityTypes.message,
         summary=summary(message),
@@ -78,6 +86,7 @@ class TeamsPlatform(ChatPlatform):
         self.service_url: str | None = None
         self.tenant_id: str | None = None
         self.bot_account: ChannelAccount | None = None
+        self._limiter: RateLimiter | None = None
 
     def learn(self, activity: Activity) -> None:
         if activity.service_url:
@@ -132,6 +141,16 @@ class TeamsPlatform(ChatPlatform):
 
     # --- sending ------------------------------------------------------------------------------
 
+    async def fetch_files(
+        self, refs: list[dict[str, Any]], *, limit: int
+    ) -> tuple[FileShared, ...]:
+        """Attached files and pasted images (`refs`: the activity's attachments, camelCase);
+        the bot's token is fetched only when a pasted image needs it."""
+        token = None
+        if teams_files.wants_token(refs):
+            token = await teams_files.bot_token(self.adapter, self.app_id)
+        return await teams_files.fetch_all(refs, limit=limit, token=token)
+
     async def _send(self, ref: dict[str, Any], message: Message) -> dict[str, Any]:
         reference = load_reference(ref)
         sent: dict[str, Any] = {}
@@ -183,10 +202,25 @@ class TeamsPlatform(ChatPlatform):
     async def _turn(
         self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
     ) -> None:
-        await _mapped(lambda: self.adapter.continue_conversation(reference, logic, self.app_id))
+        """One connector call into a conversation: paced, and a 429 holds that conversation
+        only (the connector throttles per conversation)."""
+        conversation = reference.conversation.id if reference.conversation else None
+        if self._limiter is not None:
+            await self._limiter.acquire(PLATFORM, SEND, conversation)
+        await _mapped(
+            lambda: self.adapter.continue_conversation(reference, logic, self.app_id),
+            f"{SEND}:{conversation}" if conversation else SEND,
+        )
+
+    def use_limiter(self, limiter: RateLimiter) -> None:
+        """The dispatcher's limiter: paces connector calls, learns from 429s."""
+        self._limiter = limiter
+
+    async def close(self) -> None:
+        """Nothing of ours to close: the botbuilder adapter owns its connections."""
 
 
-async def _mapped(call: Callable[[], Awaitable[Any]]) -> Any:
+async def _mapped(call: Callable[[], Awaitable[Any]], scope: str | None = None) -> Any:
     """Connector answers mapped to the outbox's two kinds of failure."""
     try:
         return await call()
@@ -195,7 +229,8 @@ async def _mapped(call: Callable[[], Awaitable[Any]]) -> Any:
         status = getattr(response, "status_code", None) or 0
         if status == 429:
             headers = getattr(response, "headers", None) or {}
-            raise RetryLater("teams rate limit", _seconds(headers.get("Retry-After"))) from exc
+            retry_after = _seconds(headers.get("Retry-After"))
+            raise RetryLater("teams rate limit", retry_after, scope=scope) from exc
         if status >= 500:
             raise RetryLater(f"teams connector answered {status}") from exc
         raise Undeliverable(f"teams connector answered {status}: {exc}") from exc

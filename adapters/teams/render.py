@@ -1,11 +1,26 @@
-"""Neutral messages as Adaptive Cards (schema 1.5), the way Teams shows them."""
+"""Neutral messages as Adaptive Cards (schema 1.5), the way Teams shows them, within the size
+Teams takes.
+
+Teams refuses an activity over about 28 KB (413 MessageSizeTooBig) and the reader gets nothing,
+so the card is measured as it goes over the wire (JSON, non-ASCII escaped, as msrest sends it)
+and shrunk until it fits: the longest texts are cut first (at a word boundary, with a marker
+naming the way to the full text), then the image, then trailing content gives way.
+
+TextBlocks and facts are Markdown. The bot writes no Markdown links of its own (its links are
+buttons), so link syntax is made inert in every such text: `[click](https://evil)` in people's
+content is shown as typed and opens nothing.
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Any
 
 from botbuilder.schema import Attachment
 
+from adapters.limits import marker, shorten
 from bot.forms import Form
 from bot.messages import Button, Fact, Message
 
@@ -13,66 +28,179 @@ CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 _STYLE = {"primary": "positive", "danger": "destructive"}
+# Bytes of JSON: Teams takes about 28,000 for the whole activity; the envelope (conversation,
+# sender, recipient, service URL) needs the rest.
+PAYLOAD_LIMIT = 28_000
+CARD_BUDGET = 25_000
+SUMMARY_LIMIT = 1_000
+TEXT_BUDGET = CARD_BUDGET + SUMMARY_LIMIT  # a plain chat message: text only
+MIN_TEXT = 200  # a text is not cut below this; past it, content gives way instead
+BUTTON_TITLE_LIMIT = 75
+# A zero-width space between `]` and `(`: no Markdown link, and nothing a reader sees.
+_LINK = "]("
+_INERT_LINK = "]\u200b("
+
+
+def json_size(value: Any) -> int:
+    """Bytes as msrest sends it: json.dumps, non-ASCII escaped."""
+    return len(json.dumps(value))
+
+
+def _text_size(text: str) -> int:
+    return json_size(text) - 2
+
+
+def inert(text: str) -> str:
+    """Markdown link syntax in a text shown as typed."""
+    return text.replace(_LINK, _INERT_LINK)
+
+
+@dataclass
+class _Parts:
+    """The card in the pieces that give way, in order, when it is too big."""
+
+    head: dict[str, Any]
+    content: list[dict[str, Any]] = _field(default_factory=list)
+    image: dict[str, Any] | None = None
+    context: dict[str, Any] | None = None
+    inputs: list[dict[str, Any]] = _field(default_factory=list)
+    actions: list[dict[str, Any]] = _field(default_factory=list)
+
+    def card(self) -> dict[str, Any]:
+        body = [self.head, *self.content]
+        body += [self.image] if self.image else []
+        body += [self.context] if self.context else []
+        body += self.inputs
+        out: dict[str, Any] = {
+            "type": "AdaptiveCard",
+            "$schema": SCHEMA,
+            "version": VERSION,
+            "body": body,
+        }
+        if self.actions:
+            out["actions"] = self.actions
+        return out
 
 
 def card(message: Message) -> dict[str, Any]:
-    """The card body: headline, sections, facts, image, buttons, and a subtle context line."""
-    body: list[dict[str, Any]] = [
-        {
+    """The card body: headline, sections, facts, image, buttons, and a subtle context line;
+    never more than CARD_BUDGET bytes."""
+    parts = _parts(message)
+    mark = marker(message)
+    _cut_texts(parts, mark)
+    if json_size(parts.card()) > CARD_BUDGET:
+        _give_way(parts, mark)
+    return parts.card()
+
+
+def _parts(message: Message) -> _Parts:
+    parts = _Parts(
+        head={
             "type": "TextBlock",
-            "text": message.text,
+            "text": inert(message.text),
             "weight": "Bolder",
             "size": "Medium",
             "wrap": True,
         }
-    ]
+    )
     for section in message.sections:
         if section.text:
-            body.append({"type": "TextBlock", "text": section.text, "wrap": True})
+            parts.content.append({"type": "TextBlock", "text": inert(section.text), "wrap": True})
         if section.fields:
-            body.append(_fact_set(section.fields))
+            parts.content.append(_fact_set(section.fields))
     if message.fields:
-        body.append(_fact_set(message.fields))
+        parts.content.append(_fact_set(message.fields))
     if message.image:
-        body.append(
-            {
-                "type": "Image",
-                "url": message.image.url,
-                "altText": message.image.alt,
-                "size": "Large",
-            }
-        )
+        parts.image = {
+            "type": "Image",
+            "url": message.image.url,
+            "altText": message.image.alt,
+            "size": "Large",
+        }
     if message.context:
-        body.append(
-            {
-                "type": "TextBlock",
-                "text": message.context,
-                "isSubtle": True,
-                "size": "Small",
-                "wrap": True,
-                "spacing": "Medium",
-            }
-        )
-    actions = [_action(b) for b in message.buttons]
+        parts.context = {
+            "type": "TextBlock",
+            "text": inert(message.context),
+            "isSubtle": True,
+            "size": "Small",
+            "wrap": True,
+            "spacing": "Medium",
+        }
+    parts.actions = [_action(b) for b in message.buttons]
     if message.form is not None:
-        body.extend(_inputs(message.form))
-        actions.append(
+        parts.inputs = _inputs(message.form)
+        parts.actions.append(
             {
                 "type": "Action.Submit",
-                "title": message.form.submit_label,
+                "title": shorten(message.form.submit_label, BUTTON_TITLE_LIMIT, "…"),
                 "style": "positive",
                 "data": {"action": message.form.action, "value": message.form.value},
             }
         )
-    out: dict[str, Any] = {
-        "type": "AdaptiveCard",
-        "$schema": SCHEMA,
-        "version": VERSION,
-        "body": body,
-    }
-    if actions:
-        out["actions"] = actions
+    return parts
+
+
+def _texts(parts: _Parts) -> list[tuple[dict[str, Any], str]]:
+    """Every text a reader reads on the card, as (holder, key): what cutting may shorten."""
+    out: list[tuple[dict[str, Any], str]] = []
+    for element in [parts.head, *parts.content, parts.context, *parts.inputs]:
+        if element is None:
+            continue
+        if element["type"] == "TextBlock":
+            out.append((element, "text"))
+        elif element["type"] == "FactSet":
+            out += [(fact, key) for fact in element["facts"] for key in ("title", "value")]
+        elif "label" in element:
+            out.append((element, "label"))
+    if parts.image:
+        out.append((parts.image, "altText"))
     return out
+
+
+def _cut_texts(parts: _Parts, mark: str) -> None:
+    """Longest texts first, each just enough (JSON sizes add up, so one pass is exact), none
+    below MIN_TEXT."""
+    excess = json_size(parts.card()) - CARD_BUDGET
+    sized = sorted(((_text_size(h[k]), h, k) for h, k in _texts(parts)), key=lambda t: -t[0])
+    for size, holder, key in sized:
+        if excess <= 0 or size <= MIN_TEXT:
+            return
+        holder[key] = shorten(holder[key], max(MIN_TEXT, size - excess), mark, _text_size)
+        excess -= size - _text_size(holder[key])
+
+
+def _give_way(parts: _Parts, mark: str) -> None:
+    """Still too big (many texts, none long): the image goes, then content from the end (a
+    fact at a time, the marker in its place), then buttons, inputs and the context line.
+    Sizes are subtracted as pieces go (a piece's JSON is part of the card's) and measured
+    again only when they say it fits."""
+    parts.image = None
+    gone = {"type": "TextBlock", "text": mark.strip(), "isSubtle": True, "wrap": True}
+    excess = json_size(parts.card()) - CARD_BUDGET
+    while excess > 0:
+        kept = [e for e in parts.content if e is not gone]
+        if kept:
+            removed = _drop_last(kept)
+            parts.content = [*kept, gone]
+        elif parts.actions:
+            removed = parts.actions.pop()
+        elif parts.inputs:
+            removed = parts.inputs.pop()
+        elif parts.context is not None:
+            removed, parts.context = parts.context, None
+        else:
+            return
+        excess -= json_size(removed)
+        if excess <= 0:
+            excess = json_size(parts.card()) - CARD_BUDGET
+
+
+def _drop_last(content: list[dict[str, Any]]) -> Any:
+    """The last fact of a fact set, or the last element: what was removed."""
+    last = content[-1]
+    if last["type"] == "FactSet" and len(last["facts"]) > 1:
+        return last["facts"].pop()
+    return content.pop()
 
 
 def _inputs(form: Form) -> list[dict[str, Any]]:
@@ -80,7 +208,7 @@ def _inputs(form: Form) -> list[dict[str, Any]]:
     under the input's id, and refuses blank required ones in the client."""
     out: list[dict[str, Any]] = []
     if form.intro:
-        out.append({"type": "TextBlock", "text": form.intro, "wrap": True})
+        out.append({"type": "TextBlock", "text": inert(form.intro), "wrap": True})
     for field in form.inputs:
         element: dict[str, Any] = {
             "type": "Input.Text",
@@ -121,14 +249,19 @@ def attachment(message: Message) -> Attachment:
 
 
 def summary(message: Message) -> str:
-    """The notification text (activity feed, toast) next to the card."""
-    return message.text
+    """The notification text (activity feed, toast) next to the card: plain, and short."""
+    return shorten(message.text, SUMMARY_LIMIT, marker(message), _text_size)
+
+
+def plain_text(message: Message) -> str:
+    """A message with nothing but its text, sent as a Markdown chat message (platform.py)."""
+    return shorten(inert(message.text), TEXT_BUDGET, marker(message), _text_size)
 
 
 def _fact_set(facts: list[Fact]) -> dict[str, Any]:
     return {
         "type": "FactSet",
-        "facts": [{"title": f.label, "value": f.value} for f in facts],
+        "facts": [{"title": inert(f.label), "value": inert(f.value)} for f in facts],
     }
 
 
@@ -136,7 +269,7 @@ def _action(button: Button) -> dict[str, Any]:
     """Action.Submit: Teams sends `data` back as the activity's value; app.py reads it."""
     action: dict[str, Any] = {
         "type": "Action.Submit",
-        "title": button.label,
+        "title": shorten(button.label, BUTTON_TITLE_LIMIT, "…"),
         "data": {"action": button.action, "value": button.value},
     }
     if button.style:

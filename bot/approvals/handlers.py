@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from bot.approvals import deadlines, reports, service, states, views
+from bot.approvals import deadlines, fulltext, reports, service, states, views
 from bot.approvals.replies import tell_revision, tell_submitted
 from bot.context import Context
 from bot.events import Command
 from bot.forms import open_form
+from bot.ids import looks_like_id, parse_id
 from bot.intake.handlers import new_submission_form
 from bot.messages import Message, Section
 from bot.outbox import service as outbox
@@ -61,6 +62,13 @@ async def changes_with_comment(ctx: Context, value: str) -> None:
     await _decide(ctx, value, states.CHANGES_REQUESTED, _comment(ctx))
 
 
+def _known(request_id: int | None) -> int:
+    """A button value that cannot be a row id names a request that does not exist."""
+    if request_id is None:
+        raise service.RequestNotFound()
+    return request_id
+
+
 def _comment(ctx: Context) -> str:
     inputs = getattr(ctx.event, "inputs", {}) or {}
     return str(inputs.get(views.COMMENT, "")).strip()
@@ -69,8 +77,8 @@ def _comment(ctx: Context) -> str:
 async def _ask_comment(ctx: Context, value: str, outcome: str) -> None:
     """Reject and Request changes need a reason: ask for it, unless the click is moot."""
     try:
-        request = await service.lock_request(ctx.session, int(value))
-    except (ValueError, service.RequestNotFound):
+        request = await service.lock_request(ctx.session, _known(parse_id(value)))
+    except service.RequestNotFound:
         ctx.reply(ctx.t("approvals.request_unknown"))
         return
     if request.status != states.PENDING or any(
@@ -92,13 +100,13 @@ async def _decide(ctx: Context, value: str, outcome: str, comment: str | None = 
         result = await service.decide(
             session=ctx.session,
             org=ctx.org,
-            request_id=int(value),
+            request_id=_known(parse_id(value)),
             person=ctx.person,
             outcome=outcome,
             now=ctx.now,
             comment=comment,
         )
-    except (ValueError, service.RequestNotFound):
+    except service.RequestNotFound:
         ctx.reply(ctx.t("approvals.request_unknown"))
         return
     request = result.request
@@ -150,9 +158,13 @@ async def _already_decided(ctx: Context, request: ApprovalRequest) -> None:
 @command("revise", usage_key="approvals.usage.revise", aliases=("überarbeiten", "ueberarbeiten"))
 async def revise(ctx: Context, args: str) -> None:
     number, _, text = args.partition(" ")
-    item_id = _item_id(number)
-    if item_id is None or not text.strip():
+    token = _item_token(number)
+    item_id = parse_id(token)
+    if not looks_like_id(token) or not text.strip():
         ctx.reply(ctx.t("approvals.revise.explain"))
+        return
+    if item_id is None:
+        ctx.reply(ctx.t("approvals.item_unknown", id=token))
         return
     result = await service.revise(
         session=ctx.session, org=ctx.org, item_id=item_id, person=ctx.person, text=text, now=ctx.now
@@ -160,9 +172,8 @@ async def revise(ctx: Context, args: str) -> None:
     await tell_revision(ctx, item_id, result)
 
 
-def _item_id(token: str) -> int | None:
-    token = token.strip().removeprefix("#")
-    return int(token) if token.isdigit() else None
+def _item_token(token: str) -> str:
+    return token.strip().removeprefix("#")
 
 
 # --- delegation ---------------------------------------------------------------------------------
@@ -298,9 +309,14 @@ async def approvals_status(ctx: Context) -> list[Section]:
 
 @command("history", usage_key="approvals.usage.history", aliases=("verlauf",))
 async def history(ctx: Context, args: str) -> None:
-    item_id = _item_id(args.split()[0] if args.split() else "")
+    token = _item_token(args.split()[0] if args.split() else "")
+    item_id = parse_id(token)
     if item_id is None:
-        ctx.reply(ctx.t("approvals.history.explain"))
+        ctx.reply(
+            ctx.t("approvals.item_unknown", id=token)
+            if looks_like_id(token)
+            else ctx.t("approvals.history.explain")
+        )
         return
     item = await ctx.session.get(ContentItem, item_id)
     if item is None:
@@ -309,7 +325,11 @@ async def history(ctx: Context, args: str) -> None:
     if not await reports.may_see_history(ctx.session, item, ctx.person):
         ctx.reply(ctx.t("approvals.history.not_allowed", id=item_id))
         return
-    ctx.reply(await reports.history(ctx.session, reader_for(ctx.person, ctx.org), item))
+    path_name = ctx.org.path_name(item.approval_path)
+    reader = reader_for(ctx.person, ctx.org)
+    ctx.reply(await reports.history(ctx.session, reader, item, path_name=path_name))
+    for part in fulltext.messages(reader, item):  # what cards cut, whole
+        ctx.reply(part)
 
 
 @command("stats", usage_key="approvals.usage.stats", aliases=("statistik",))

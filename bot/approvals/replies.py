@@ -36,7 +36,7 @@ async def tell_submitted(ctx: Context, submission: service.Submission) -> None:
     """Where the submission went, why that path, and who has it now."""
     item, request, choice = submission
     reader = reader_for(ctx.person, ctx.org)
-    why = views.path_reason(reader, choice.name, choice.reason, choice.matched)
+    why = views.path_reason(reader, ctx.org.path_name(choice.name), choice.reason, choice.matched)
     stages = [s.name for s in ctx.org.approval_paths[item.approval_path].stages]
     first = await people_by_id(ctx.session, request.approver_ids)
     ctx.reply(views.submitted(reader, item, stages, first, why))

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    String,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot import i18n
 from bot.approvals import states
 from bot.i18n import Reader
 from bot.messages import Fact, Message, Section
-from bot.people.service import people_by_id
+from bot.reporting import LIMIT, format_number, with_more
+from bot.reporting.sql import Median, first_and_total, medians, seconds_between
 from storage.models import (
     ApprovalRequest,
     AuditEntry,
@@ -35,7 +47,10 @@ def _age(reader: Reader, value: timedelta) -> str:
 
 
 async def _names(session: AsyncSession, ids: list[int]) -> dict[int, str]:
-    return {p.id: p.name for p in await people_by_id(session, ids)}
+    if not ids:
+        return {}
+    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(set(ids))))
+    return {pid: name for pid, name in rows}
 
 
 def _chunks(lines: list[str]) -> list[Section]:
@@ -54,91 +69,174 @@ def _chunks(lines: list[str]) -> list[Section]:
 # --- status ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PendingForPerson:
+    """A request that waits for one person's decision, with its item."""
+
+    item_id: int
+    title: str
+    stage: str
+    created_at: datetime
+    due_at: datetime | None
+
+
+async def waiting_for(
+    session: AsyncSession, person_id: int, limit: int = LIMIT
+) -> tuple[list[PendingForPerson], int]:
+    """The oldest pending requests this person has yet to decide, and how many there are."""
+    found, total = await first_and_total(
+        session,
+        select(
+            ContentItem.id,
+            ContentItem.title,
+            ApprovalRequest.stage_name,
+            ApprovalRequest.created_at,
+            ApprovalRequest.due_at,
+        )
+        .select_from(RequestApprover)
+        .join(ApprovalRequest, ApprovalRequest.id == RequestApprover.request_id)
+        .join(ContentItem, ContentItem.id == ApprovalRequest.item_id)
+        .where(
+            RequestApprover.person_id == person_id,
+            ApprovalRequest.status == states.PENDING,
+            _not_decided_yet(),
+        )
+        .order_by(ApprovalRequest.created_at, ApprovalRequest.id),
+        limit,
+    )
+    return [PendingForPerson(*row) for row in found], total
+
+
+def _not_decided_yet() -> ColumnElement[bool]:
+    """The approver of the row (request_approvers) has not decided that request yet."""
+    return ~exists().where(
+        Decision.request_id == RequestApprover.request_id,
+        Decision.person_id == RequestApprover.person_id,
+    )
+
+
+def _counted(reader: Reader, key: str, lines: list[str], total: int) -> Section:
+    """A heading with the total, the first lines, and how many more there are."""
+    heading = reader.t(key, n=format_number(total, reader.locale))
+    return Section(text="\n".join([heading, *with_more(reader.locale, lines, total)]))
+
+
 async def status_sections(
     session: AsyncSession, reader: Reader, person: Person, now: datetime
 ) -> list[Section]:
+    """What waits for this person's decision and where their own submissions are."""
     out: list[Section] = []
-    waiting = (
-        await session.scalars(
-            select(ApprovalRequest)
-            .join(RequestApprover)
-            .where(RequestApprover.person_id == person.id, ApprovalRequest.status == states.PENDING)
-            .order_by(ApprovalRequest.created_at)
-        )
-    ).all()
-    lines = []
-    for pending in waiting:
-        if any(d.person_id == person.id for d in pending.decisions):
-            continue
-        item = await session.get_one(ContentItem, pending.item_id)
-        line = reader.t(
-            "approvals.status.waiting_line",
-            id=item.id,
-            title=item.title,
-            stage=pending.stage_name,
-            age=_age(reader, now - pending.created_at),
-        )
-        if pending.due_at:
-            line += " " + reader.t("approvals.status.due", when=reader.when(pending.due_at))
-        lines.append(line)
-    if lines:
-        out.append(
-            Section(
-                text=reader.t("approvals.status.waiting", n=len(lines)) + "\n" + "\n".join(lines)
-            )
-        )
-    items = (
-        await session.scalars(
-            select(ContentItem)
-            .where(
-                ContentItem.submitter_id == person.id,
-                ContentItem.status.in_([states.ITEM_IN_REVIEW, states.ITEM_CHANGES_REQUESTED]),
-            )
-            .order_by(ContentItem.created_at)
-        )
-    ).all()
-    mine = []
-    for item in items:
-        request = await session.scalar(
-            select(ApprovalRequest)
-            .where(ApprovalRequest.item_id == item.id)
-            .order_by(ApprovalRequest.id.desc())
-            .limit(1)
-        )
-        if request is None:
-            continue
-        if item.status == states.ITEM_CHANGES_REQUESTED:
-            asker = request.decisions[-1].person_id if request.decisions else None
-            names = await _names(session, [asker] if asker else [])
-            mine.append(
-                reader.t(
-                    "approvals.status.changes_line",
-                    id=item.id,
-                    title=item.title,
-                    stage=request.stage_name,
-                    name=names.get(asker or 0, "?"),
-                    age=_age(reader, now - (request.decided_at or request.created_at)),
-                )
-            )
-            continue
-        decided = {d.person_id for d in request.decisions}
-        names = await _names(session, [p for p in request.approver_ids if p not in decided])
-        mine.append(
-            reader.t(
-                "approvals.status.mine_line",
-                id=item.id,
-                title=item.title,
-                stage=request.stage_name,
-                names=", ".join(names.values()) or "–",
-                age=_age(reader, now - request.created_at),
-                total=_age(reader, now - item.created_at),
-            )
-        )
+    waiting, total = await waiting_for(session, person.id)
+    if waiting:
+        lines = [_waiting_line(reader, pending, now) for pending in waiting]
+        out.append(_counted(reader, "approvals.status.waiting", lines, total))
+    mine, total = await _submissions(session, reader, person.id, now)
     if mine:
-        out.append(
-            Section(text=reader.t("approvals.status.mine", n=len(mine)) + "\n" + "\n".join(mine))
-        )
+        out.append(_counted(reader, "approvals.status.mine", mine, total))
     return out
+
+
+def _waiting_line(reader: Reader, pending: PendingForPerson, now: datetime) -> str:
+    line = reader.t(
+        "approvals.status.waiting_line",
+        id=pending.item_id,
+        title=pending.title,
+        stage=pending.stage,
+        age=_age(reader, now - pending.created_at),
+    )
+    if pending.due_at:
+        line += " " + reader.t("approvals.status.due", when=reader.when(pending.due_at))
+    return line
+
+
+async def _submissions(
+    session: AsyncSession, reader: Reader, person_id: int, now: datetime
+) -> tuple[list[str], int]:
+    """The person's items still in approval (oldest first, cut), each at its newest request."""
+    newer = aliased(ApprovalRequest)
+    latest = (
+        select(func.max(newer.id))
+        .where(newer.item_id == ContentItem.id)
+        .correlate(ContentItem)
+        .scalar_subquery()
+    )
+    rows, total = await first_and_total(
+        session,
+        select(
+            ContentItem.id,
+            ContentItem.title,
+            ContentItem.status,
+            ContentItem.created_at,
+            ApprovalRequest.id,
+            ApprovalRequest.stage_name,
+            ApprovalRequest.created_at,
+            ApprovalRequest.decided_at,
+        )
+        .select_from(ContentItem)
+        .join(ApprovalRequest, ApprovalRequest.id == latest)
+        .where(
+            ContentItem.submitter_id == person_id,
+            ContentItem.status.in_([states.ITEM_IN_REVIEW, states.ITEM_CHANGES_REQUESTED]),
+        )
+        .order_by(ContentItem.created_at, ContentItem.id),
+        LIMIT,
+    )
+    if not rows:
+        return [], 0
+    request_ids = [row[4] for row in rows]
+    undecided = await undecided_names(session, request_ids)
+    askers = await _last_decider_names(session, request_ids)
+    lines = []
+    for item_id, title, status, item_at, request_id, stage, request_at, decided_at in rows:
+        if status == states.ITEM_CHANGES_REQUESTED:
+            line = reader.t(
+                "approvals.status.changes_line",
+                id=item_id,
+                title=title,
+                stage=stage,
+                name=askers.get(request_id, "?"),
+                age=_age(reader, now - (decided_at or request_at)),
+            )
+        else:
+            line = reader.t(
+                "approvals.status.mine_line",
+                id=item_id,
+                title=title,
+                stage=stage,
+                names=", ".join(undecided.get(request_id, [])) or "–",
+                age=_age(reader, now - request_at),
+                total=_age(reader, now - item_at),
+            )
+        lines.append(line)
+    return lines, total
+
+
+async def undecided_names(session: AsyncSession, request_ids: list[int]) -> dict[int, list[str]]:
+    """Per request: the names of the approvers who have not decided yet (the agenda too)."""
+    rows = await session.execute(
+        select(RequestApprover.request_id, Person.name)
+        .join(Person, Person.id == RequestApprover.person_id)
+        .where(
+            RequestApprover.request_id.in_(request_ids),
+            _not_decided_yet(),
+        )
+        .order_by(RequestApprover.request_id, Person.id)
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for request_id, name in rows.all():
+        out[request_id].append(name)
+    return out
+
+
+async def _last_decider_names(session: AsyncSession, request_ids: list[int]) -> dict[int, str]:
+    """Per request: who decided last (the one who asked for changes)."""
+    rows = await session.execute(
+        select(Decision.request_id, Person.name)
+        .join(Person, Person.id == Decision.person_id)
+        .where(Decision.request_id.in_(request_ids))
+        .order_by(Decision.request_id, Decision.decided_at, Decision.id)
+    )
+    return {request_id: name for request_id, name in rows.all()}
 
 
 # --- history -------------------------------------------------------------------------------------
@@ -160,8 +258,11 @@ async def may_see_history(session: AsyncSession, item: ContentItem, person: Pers
     return involved is not None
 
 
-async def history(session: AsyncSession, reader: Reader, item: ContentItem) -> Message:
-    """Every version and every decision, with who and when, oldest first."""
+async def history(
+    session: AsyncSession, reader: Reader, item: ContentItem, *, path_name: str
+) -> Message:
+    """Every version and every decision, with who and when, oldest first; the approval path
+    by the name the organisation gave it."""
     requests = (
         await session.scalars(
             select(ApprovalRequest)
@@ -185,7 +286,7 @@ async def history(session: AsyncSession, reader: Reader, item: ContentItem) -> M
     return Message(
         text=reader.t("approvals.history.title", id=item.id, title=item.title),
         fields=[
-            Fact(label=reader.t("approvals.field.path"), value=item.approval_path),
+            Fact(label=reader.t("approvals.field.path"), value=path_name),
             Fact(label=reader.t("approvals.field.status"), value=status),
         ],
         sections=_chunks([text for _, _, text in events]),
@@ -296,157 +397,148 @@ async def audit_trail(session: AsyncSession, item_id: int) -> list[AuditEntry]:
 # --- lead times ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LeadTime:
-    """One decision: how long the stage waited for it, and how long since submission."""
-
-    item_id: int
-    stage: str
-    approver_id: int | None  # None: decided by the clock (on_timeout: approve)
-    department_id: str | None
-    outcome: str
-    waited: timedelta
-    since_submission: timedelta
-    decided_at: datetime
-
-
-async def lead_times(session: AsyncSession, since: datetime | None = None) -> list[LeadTime]:
-    """Derived from the decisions, so it is always complete and never out of step."""
-    query = (
-        select(Decision, ApprovalRequest, ContentItem)
+def _lead_times() -> CTE:
+    """Every decision, and every stage the clock decided (`on_timeout: approve`, no approver):
+    its stage, approver, department, how long the stage waited and how long since submission.
+    Derived from the decisions, so it is always complete and never out of step."""
+    decided = (
+        select(
+            ApprovalRequest.stage_name.label("stage"),
+            Decision.person_id.label("approver_id"),
+            ContentItem.department_id.label("department_id"),
+            seconds_between(Decision.decided_at, ApprovalRequest.created_at).label("waited"),
+            seconds_between(Decision.decided_at, ContentItem.created_at).label("since"),
+        )
         .join(ApprovalRequest, Decision.request_id == ApprovalRequest.id)
         .join(ContentItem, ApprovalRequest.item_id == ContentItem.id)
     )
-    if since is not None:
-        query = query.where(Decision.decided_at >= since)
-    out = [
-        LeadTime(
-            item_id=item.id,
-            stage=request.stage_name,
-            approver_id=decision.person_id,
-            department_id=item.department_id,
-            outcome=decision.outcome,
-            waited=decision.decided_at - request.created_at,
-            since_submission=decision.decided_at - item.created_at,
-            decided_at=decision.decided_at,
+    timed_out = (
+        select(
+            ApprovalRequest.stage_name,
+            null(),
+            ContentItem.department_id,
+            seconds_between(ApprovalRequest.decided_at, ApprovalRequest.created_at),
+            seconds_between(ApprovalRequest.decided_at, ContentItem.created_at),
         )
-        for decision, request, item in (await session.execute(query)).all()
+        .join(ContentItem, ApprovalRequest.item_id == ContentItem.id)
+        .where(ApprovalRequest.resolution == "timeout", ApprovalRequest.decided_at.is_not(None))
+    )
+    return union_all(decided, timed_out).cte("lead_times")
+
+
+async def _lead_time_medians(session: AsyncSession) -> dict[str, dict[str | None, Median]]:
+    """Median wait per stage and per approver, and median time since submission per
+    department: one statement, the lead times read once. Keys are strings (approver ids too)
+    so the three groupings fit one column; None is the clock or no department."""
+    lead = _lead_times()
+    groupings = [
+        ("stage", lead.c.stage, lead.c.waited),
+        ("approver", lead.c.approver_id, lead.c.waited),
+        ("department", lead.c.department_id, lead.c.since),
     ]
-    timeouts = (
-        select(ApprovalRequest, ContentItem)
-        .join(ContentItem, ApprovalRequest.item_id == ContentItem.id)
-        .where(ApprovalRequest.resolution == "timeout")
-    )
-    for request, item in (await session.execute(timeouts)).all():
-        if request.decided_at is None or (since is not None and request.decided_at < since):
-            continue
-        out.append(
-            LeadTime(
-                item_id=item.id,
-                stage=request.stage_name,
-                approver_id=None,
-                department_id=item.department_id,
-                outcome=states.APPROVED,
-                waited=request.decided_at - request.created_at,
-                since_submission=request.decided_at - item.created_at,
-                decided_at=request.decided_at,
+    rows = union_all(
+        *(
+            select(
+                literal(name).label("grouping"),
+                cast(key, String).label("key"),
+                seconds.label("seconds"),
             )
+            for name, key, seconds in groupings
         )
-    return sorted(out, key=lambda lt: lt.decided_at)
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """Who is waiting on whom right now."""
-
-    item_id: int
-    title: str
-    stage: str
-    approver_id: int
-    submitter_id: int
-    since: datetime
-
-
-async def waiting_now(session: AsyncSession) -> list[Waiting]:
-    rows = await session.execute(
-        select(ApprovalRequest, ContentItem)
-        .join(ContentItem, ApprovalRequest.item_id == ContentItem.id)
-        .where(ApprovalRequest.status == states.PENDING)
-        .order_by(ApprovalRequest.created_at)
-    )
-    out = []
-    for request, item in rows.all():
-        decided = {d.person_id for d in request.decisions}
-        for pid in request.approver_ids:
-            if pid not in decided:
-                out.append(
-                    Waiting(
-                        item.id,
-                        item.title,
-                        request.stage_name,
-                        pid,
-                        item.submitter_id,
-                        request.created_at,
-                    )
-                )
+    ).subquery()
+    out: dict[str, dict[str | None, Median]] = {name: {} for name, _, _ in groupings}
+    for (grouping, key), median in (await medians(session, rows)).items():
+        out[grouping][key] = median
     return out
 
 
-def _median(values: list[timedelta]) -> timedelta:
-    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
+@dataclass(frozen=True)
+class WaitingNow:
+    """Who is waiting on whom right now."""
+
+    approver: str
+    item_id: int
+    title: str
+    stage: str
+    since: datetime
+
+
+async def waiting_now(session: AsyncSession, limit: int = LIMIT) -> tuple[list[WaitingNow], int]:
+    """The longest-waiting (request, approver) pairs not decided yet, and how many there are."""
+    found, total = await first_and_total(
+        session,
+        select(
+            Person.name,
+            ContentItem.id,
+            ContentItem.title,
+            ApprovalRequest.stage_name,
+            ApprovalRequest.created_at,
+        )
+        .select_from(ApprovalRequest)
+        .join(RequestApprover, RequestApprover.request_id == ApprovalRequest.id)
+        .join(Person, Person.id == RequestApprover.person_id)
+        .join(ContentItem, ContentItem.id == ApprovalRequest.item_id)
+        .where(ApprovalRequest.status == states.PENDING, _not_decided_yet())
+        .order_by(ApprovalRequest.created_at, ApprovalRequest.id, Person.id),
+        limit,
+    )
+    return [WaitingNow(*row) for row in found], total
 
 
 async def stats(session: AsyncSession, reader: Reader, now: datetime) -> Message:
-    times = await lead_times(session)
-    waiting = await waiting_now(session)
-    ids = sorted(
-        {lt.approver_id for lt in times if lt.approver_id} | {w.approver_id for w in waiting}
-    )
-    names = await _names(session, ids)
-    departments = {d.id: d.name for d in (await session.scalars(select(Department))).all()}
+    """Median lead times per stage, approver and department, and who waits on whom now."""
+    by = await _lead_time_medians(session)
+    names = await _names(session, [int(key) for key in by["approver"] if key is not None])
+    no_department = reader.t("approvals.stats.no_department")
+    departments: dict[str | None, str] = {
+        dept_id: name
+        for dept_id, name in await session.execute(select(Department.id, Department.name))
+    }
     clock = reader.t("approvals.stats.clock")
-
-    def table(key: str, groups: dict[str, list[timedelta]]) -> Section | None:
-        if not groups:
-            return None
-        lines = [
-            reader.t("approvals.stats.line", name=name, median=_age(reader, _median(v)), n=len(v))
-            for name, v in sorted(groups.items(), key=lambda kv: -_median(kv[1]))
-        ]
-        return Section(text=reader.t(key) + "\n" + "\n".join(lines))
-
-    by_stage: dict[str, list[timedelta]] = defaultdict(list)
-    by_approver: dict[str, list[timedelta]] = defaultdict(list)
-    by_department: dict[str, list[timedelta]] = defaultdict(list)
-    for lt in times:
-        by_stage[lt.stage].append(lt.waited)
-        by_approver[names.get(lt.approver_id, "?") if lt.approver_id else clock].append(lt.waited)
-        dept = departments.get(lt.department_id or "", reader.t("approvals.stats.no_department"))
-        by_department[dept].append(lt.since_submission)
-    sections = [
-        s
-        for s in (
-            table("approvals.stats.by_stage", by_stage),
-            table("approvals.stats.by_approver", by_approver),
-            table("approvals.stats.by_department", by_department),
-        )
-        if s is not None
+    tables = [
+        ("approvals.stats.by_stage", {str(k): v for k, v in by["stage"].items()}),
+        (
+            "approvals.stats.by_approver",
+            {names.get(int(k), "?") if k else clock: v for k, v in by["approver"].items()},
+        ),
+        (
+            "approvals.stats.by_department",
+            {departments.get(k, no_department): v for k, v in by["department"].items()},
+        ),
     ]
+    sections = [_median_table(reader, key, groups) for key, groups in tables if groups]
+    waiting, total = await waiting_now(session)
     if waiting:
         lines = [
             reader.t(
                 "approvals.stats.waiting_line",
-                name=names.get(w.approver_id, "?"),
+                name=w.approver,
                 id=w.item_id,
                 title=w.title,
                 stage=w.stage,
                 age=_age(reader, now - w.since),
             )
-            for w in sorted(waiting, key=lambda w: w.since)
+            for w in waiting
         ]
-        sections.append(Section(text=reader.t("approvals.stats.waiting") + "\n" + "\n".join(lines)))
+        body = [reader.t("approvals.stats.waiting"), *with_more(reader.locale, lines, total)]
+        sections.append(Section(text="\n".join(body)))
     if not sections:
         return Message(
             text=reader.t("approvals.stats.title"), context=reader.t("approvals.stats.empty")
         )
     return Message(text=reader.t("approvals.stats.title"), sections=sections)
+
+
+def _median_table(reader: Reader, key: str, groups: dict[str, Median]) -> Section:
+    """Slowest first, cut after the first few."""
+    ranked = sorted(groups.items(), key=lambda kv: (-kv[1].median, kv[0]))
+    lines = [
+        reader.t(
+            "approvals.stats.line",
+            name=name,
+            median=_age(reader, m.median),
+            n=format_number(m.n, reader.locale),
+        )
+        for name, m in ranked[:LIMIT]
+    ]
+    return Section(text="\n".join([reader.t(key), *with_more(reader.locale, lines, len(ranked))]))

@@ -123,6 +123,7 @@ def request_card(reader: Reader, facts: RequestFacts, viewer_id: int | None = No
         image=intake_views.preview_image(reader.t, facts.version.attachments),
         buttons=decision_buttons(reader, request.id) if can_decide else [],
         context=" ".join(notes),
+        cut_note=reader.t("approvals.card.shortened", id=facts.item.id),
     )
 
 
@@ -228,7 +229,11 @@ def finished(
         name=decided_by.name if decided_by else "?",
     )
     sections = [Section(text=comment)] if comment else []
-    return Message(text=text, sections=sections)
+    return Message(
+        text=text,
+        sections=sections,
+        cut_note=reader.t("approvals.card.shortened", id=item.id),
+    )
 
 
 def changes_requested(
@@ -244,6 +249,7 @@ def changes_requested(
         ),
         sections=[Section(text=comment)],
         context=reader.t("approvals.changes.hint", id=item.id),
+        cut_note=reader.t("approvals.card.shortened", id=item.id),
     )
 
 

@@ -6,6 +6,7 @@ from bot.content_requests import service, views
 from bot.context import Context
 from bot.events import Command
 from bot.forms import Form, TextInput, open_form
+from bot.ids import parse_id
 from bot.messages import Message, Section
 from bot.people.service import people_by_id
 from bot.registry import action, command
@@ -79,10 +80,8 @@ async def _show_open(ctx: Context, *, with_usage: bool) -> None:
 
 
 async def _assigned(ctx: Context, value: str) -> ContentRequest | None:
-    try:
-        found = await ctx.session.get(ContentRequest, int(value))
-    except ValueError:
-        found = None
+    request_id = parse_id(value)
+    found = None if request_id is None else await ctx.session.get(ContentRequest, request_id)
     if found is None:
         ctx.reply(ctx.t("requests.unknown"))
         return None

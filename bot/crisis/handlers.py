@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import Context
 from bot.crisis import service, views
 from bot.crisis.service import Refused
+from bot.ids import looks_like_id, parse_id
 from bot.messages import Message, Section
 from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
@@ -112,7 +113,9 @@ async def _pick(ctx: Context, rest: str, *, open_only: bool) -> Crisis:
     if not await service.may_act(ctx.session, ctx.org.crisis, ctx.person):
         raise Refused("crisis.not_allowed")
     number = rest.strip().lstrip("#")
-    crisis_id = int(number) if number.isdigit() else None
+    crisis_id = parse_id(number)
+    if crisis_id is None and looks_like_id(number):
+        raise Refused("crisis.unknown")
     crisis = await service.find(ctx.session, crisis_id, open_only=open_only and crisis_id is None)
     if crisis is None:
         raise Refused("crisis.none_open" if open_only else "crisis.none")
@@ -161,10 +164,10 @@ async def _resolve(ctx: Context, summary: str) -> None:
 
 
 def _id(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise Refused("crisis.unknown") from None
+    parsed = parse_id(value)
+    if parsed is None:
+        raise Refused("crisis.unknown")
+    return parsed
 
 
 async def _guarded(ctx: Context, work: object) -> None:
@@ -265,15 +268,13 @@ async def resume_some(ctx: Context, value: str) -> None:
 async def resume_item(ctx: Context, value: str) -> None:
     async def work() -> None:
         crisis_part, _, item_part = value.partition(":")
-        if not item_part.isdigit():
-            raise Refused("crisis.unknown")
         _crisis, resumed = await service.resume(
             session=ctx.session,
             org=ctx.org,
             crisis_id=_id(crisis_part),
             person=ctx.person,
             now=ctx.now,
-            item_id=int(item_part),
+            item_id=_id(item_part),
         )
         if not resumed:
             ctx.reply(ctx.t("crisis.resume.not_frozen", id=item_part))

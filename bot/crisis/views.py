@@ -202,6 +202,7 @@ def update_posted(r: Reader, crisis: Crisis, person: Person, text: str) -> Messa
     return Message(
         text=r.t("crisis.update.posted", id=crisis.id, name=person.name),
         sections=[Section(text=text)],
+        locale=r.locale,
     )
 
 
@@ -221,6 +222,7 @@ def statement_submitted(
         fields=[
             Fact(label=r.t("crisis.field.approvers"), value=", ".join(p.name for p in approvers))
         ],
+        cut_note=r.t("approvals.card.shortened", id=item.id),
     )
 
 
@@ -475,4 +477,6 @@ def report_message(r: Reader, f: Facts) -> Message:
         chunk = f"{chunk}\n{line}" if chunk else line
     if chunk:
         sections.append(Section(text=chunk))
-    return Message(text=r.t("crisis.report.posted", id=f.crisis.id), sections=sections)
+    return Message(
+        text=r.t("crisis.report.posted", id=f.crisis.id), sections=sections, locale=r.locale
+    )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 
 from PIL import Image, UnidentifiedImageError
 
+from bot.events import FileShared
 from bot.orgconfig import IntakeConfig
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -76,15 +79,14 @@ def allowed_labels(limits: IntakeConfig) -> str:
 def examine(
     name: str, data: bytes, limits: IntakeConfig, *, declared_size: int | None = None
 ) -> Accepted | Refused:
-    """Check size, type and (for images) that the bytes really decode; read the dimensions.
+    """Check size, type and (for images) pixels and that the bytes really decode.
 
-    `declared_size` is what the platform said, for a file too big to have been fetched whole."""
-    size = max(len(data), declared_size or 0)
-    if size > limits.max_file_size:
-        return Refused(
-            "intake.refused.too_big",
-            {"name": name, "size": human_size(size), "max": human_size(limits.max_file_size)},
-        )
+    `declared_size` is given for a file that was not fetched whole (`complete=False`): what
+    the platform said it weighs, or the bytes read before the limit cut it off. CPU-bound (an
+    image is decoded): call it off the event loop, through `inspect` or `judge`."""
+    too_big = _too_big(name, data, limits, declared_size)
+    if too_big is not None:
+        return too_big
     if not data:
         return Refused("intake.refused.empty", {"name": name})
     media_type = sniff(data)
@@ -96,19 +98,96 @@ def examine(
             {"name": name, "type": LABELS[media_type], "allowed": allowed_labels(limits)},
         )
     if media_type in IMAGE_TYPES:
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-                image.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-        except (
-            UnidentifiedImageError,
-            Image.DecompressionBombError,
-            OSError,
-            SyntaxError,
-            ValueError,
-        ):
-            return Refused("intake.refused.damaged", {"name": name, "type": LABELS[media_type]})
-        return Accepted(media_type, len(data), width, height)
+        return _examine_image(name, data, media_type, limits)
     return Accepted(media_type, len(data))
+
+
+def _too_big(
+    name: str, data: bytes, limits: IntakeConfig, declared_size: int | None
+) -> Refused | None:
+    """Too big, in words that are true: a file cut off at the limit is "more than" it (the
+    platform may have claimed 1 KB for it), one the platform called bigger is that big."""
+    limit = human_size(limits.max_file_size)
+    if declared_size is not None and declared_size > limits.max_file_size:
+        return Refused(
+            "intake.refused.too_big",
+            {"name": name, "size": human_size(declared_size), "max": limit},
+        )
+    if declared_size is not None:
+        return Refused("intake.refused.too_big_cut", {"name": name, "max": limit})
+    if len(data) > limits.max_file_size:
+        return Refused(
+            "intake.refused.too_big",
+            {"name": name, "size": human_size(len(data)), "max": limit},
+        )
+    return None
+
+
+def _examine_image(
+    name: str, data: bytes, media_type: str, limits: IntakeConfig
+) -> Accepted | Refused:
+    """The dimensions from the header first (Pillow opens lazily): an image with too many
+    pixels is refused before it is decoded, since a small PNG can decode into gigabytes."""
+    damaged = Refused("intake.refused.damaged", {"name": name, "type": LABELS[media_type]})
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > limits.max_pixels:
+                return Refused(
+                    "intake.refused.pixels",
+                    {
+                        "name": name,
+                        "megapixels": megapixels(width * height),
+                        "width": width,
+                        "height": height,
+                        "max": megapixels(limits.max_pixels),
+                    },
+                )
+            image.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except Image.DecompressionBombError:
+        return Refused(
+            "intake.refused.pixels_unknown",
+            {"name": name, "max": megapixels(limits.max_pixels)},
+        )
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return damaged
+    return Accepted(media_type, len(data), width, height)
+
+
+def megapixels(pixels: int) -> str:
+    value = pixels / 1_000_000
+    if value >= 10 or value.is_integer():
+        return f"{value:.0f}"
+    return f"{value:.1f}" if value >= 1 else f"{value:.2g}"
+
+
+def judge(file: FileShared, limits: IntakeConfig) -> Accepted | Refused:
+    """Whether intake takes this file (CPU-bound: see `inspect`)."""
+    if not file.fetched:
+        key = _NOT_FETCHED.get(file.reason, "intake.refused.unreachable")
+        return Refused(key, {"name": file.name})
+    return examine(file.name, file.data, limits, declared_size=None if file.complete else file.size)
+
+
+_NOT_FETCHED = {"host": "intake.refused.host", "pasted": "intake.refused.pasted"}
+
+
+@dataclass(frozen=True)
+class Inspected(FileShared):
+    """A file with intake's verdict on it, reached before the engine's transaction."""
+
+    verdict: Accepted | Refused | None = field(default=None, compare=False)
+
+
+async def inspect(files: Sequence[FileShared], limits: IntakeConfig) -> tuple[FileShared, ...]:
+    """Decode and measure the files off the event loop, before the engine's transaction: an
+    inbox worker calls this on what `ChatPlatform.fetch_files` returned and puts the result in
+    the event's `files`; intake then only reads the verdicts."""
+    out: list[FileShared] = []
+    for file in files:
+        verdict = await asyncio.to_thread(judge, file, limits)
+        values = {f.name: getattr(file, f.name) for f in fields(FileShared)}
+        out.append(Inspected(**values, verdict=verdict))
+    return tuple(out)

@@ -11,14 +11,16 @@ from bot.approvals import service as approvals
 from bot.approvals.replies import tell_revision, tell_submitted
 from bot.channels.checks import parse_channels
 from bot.channels.views import finding_lines
+from bot.commands import without_command
 from bot.context import Context
 from bot.events import Action, Command
 from bot.forms import FileInput, Form, TextInput, open_form
+from bot.ids import parse_id
 from bot.intake import service, views
 from bot.intake.files import Refused
 from bot.messages import Message, Section
 from bot.outbox import service as outbox
-from bot.registry import action, on_files
+from bot.registry import COMMANDS, action, on_files
 from bot.when import parse_when
 from storage.models import Attachment, ContentRequest, IntakeDraft, OutboxMessage
 
@@ -42,6 +44,8 @@ async def files_received(ctx: Context, text: str) -> None:
     if target is not None:
         await _revise_with_files(ctx, ctx.event, *target)
         return
+    submit = COMMANDS["submit"]  # a caption may start with it: `submit Teamfoto …`
+    text = without_command(text, (submit.name, *submit.aliases))
     result = await service.receive(
         session=ctx.session,
         org=ctx.org,
@@ -58,13 +62,14 @@ async def files_received(ctx: Context, text: str) -> None:
 
 
 _REVISION_REF = re.compile(
-    r"^\s*(?:/?(?:revise|überarbeiten|ueberarbeiten)\s+#?|#)(\d+)\b\s*", re.IGNORECASE
+    r"^\s*(?:/?(?:revise|überarbeiten|ueberarbeiten)\s+#?|#)([0-9]+)\b\s*", re.IGNORECASE
 )
 
 
-async def _revision_target(ctx: Context, event: Command, text: str) -> tuple[int, str] | None:
+async def _revision_target(ctx: Context, event: Command, text: str) -> tuple[str, str] | None:
     """Files that answer a request for changes are the item's next version: a reply to the
-    bot's "changes requested" message, or a caption naming the item (`#12 …`, `revise 12 …`)."""
+    bot's "changes requested" message, or a caption naming the item (`#12 …`, `revise 12 …`).
+    The item's number comes back as written; `_revise_with_files` parses it."""
     if event.reply_to:
         key = await ctx.session.scalar(
             select(OutboxMessage.key).where(
@@ -73,13 +78,17 @@ async def _revision_target(ctx: Context, event: Command, text: str) -> tuple[int
             )
         )
         if key and key.startswith("changes:"):
-            return int(key.split(":")[1]), text
+            return key.split(":")[1], text
     named = _REVISION_REF.match(text)
-    return (int(named.group(1)), text[named.end() :]) if named else None
+    return (named.group(1), text[named.end() :]) if named else None
 
 
-async def _revise_with_files(ctx: Context, event: Command, item_id: int, text: str) -> None:
-    stored = service.stored_attachments(ctx.org, event.files, now=ctx.now)
+async def _revise_with_files(ctx: Context, event: Command, number: str, text: str) -> None:
+    item_id = parse_id(number)
+    if item_id is None:
+        ctx.reply(ctx.t("approvals.item_unknown", id=number))
+        return
+    stored = await service.stored_attachments(ctx.org, event.files, now=ctx.now)
     refused = [r for r in stored if isinstance(r, Refused)]
     if refused:
         _tell_refused(ctx, refused)

@@ -5,6 +5,7 @@ Functions take `*, session`, write outbox rows in the caller's transaction and n
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,8 @@ from bot.approvals import service as approvals
 from bot.channels import checks
 from bot.channels.checks import Finding, ImageInfo
 from bot.events import FileShared
-from bot.intake.files import Accepted, Refused, examine
+from bot.ids import parse_id
+from bot.intake.files import Accepted, Inspected, Refused, judge
 from bot.orgconfig import OrgConfig
 from storage import blobs
 from storage.models import (
@@ -37,27 +39,26 @@ class Received:
     refused: list[Refused]
 
 
-def examine_all(
+async def examine_all(
     org: OrgConfig, files: Sequence[FileShared]
 ) -> tuple[list[tuple[FileShared, Accepted | Refused]], list[Refused]]:
-    results: list[tuple[FileShared, Accepted | Refused]] = [
-        (
-            f,
-            examine(f.name, f.data, org.intake, declared_size=None if f.complete else f.size)
-            if f.fetched
-            else Refused("intake.refused.unreachable", {"name": f.name}),
-        )
-        for f in files
-    ]
+    """Each file's verdict: read from `files.inspect` (done before the transaction), or
+    examined now in a worker thread so the event loop never decodes an image."""
+    results: list[tuple[FileShared, Accepted | Refused]] = []
+    for f in files:
+        verdict = f.verdict if isinstance(f, Inspected) else None
+        if verdict is None:
+            verdict = await asyncio.to_thread(judge, f, org.intake)
+        results.append((f, verdict))
     return results, [r for _, r in results if isinstance(r, Refused)]
 
 
-def stored_attachments(
+async def stored_attachments(
     org: OrgConfig, files: Sequence[FileShared], *, now: datetime
 ) -> list[Attachment] | list[Refused]:
     """The files as attachments of a version, stored; or, if any is refused, why (and
     nothing stored)."""
-    results, refused = examine_all(org, files)
+    results, refused = await examine_all(org, files)
     if refused:
         return refused
     store = blobs.store()
@@ -88,7 +89,7 @@ async def receive(
     now: datetime,
 ) -> Received:
     """Check every file from its bytes; if any is refused, store nothing at all."""
-    results, refused = examine_all(org, files)
+    results, refused = await examine_all(org, files)
     if refused:
         return Received(None, refused)
     store = blobs.store()
@@ -152,10 +153,8 @@ async def own_open_draft(
     *, session: AsyncSession, person: Person, draft_id: str
 ) -> IntakeDraft | str | None:
     """The person's draft, or why not: `unknown` or `closed`."""
-    try:
-        draft = await session.get(IntakeDraft, int(draft_id))
-    except ValueError:
-        return "unknown"
+    number = parse_id(draft_id)
+    draft = None if number is None else await session.get(IntakeDraft, number)
     if draft is None or draft.person_id != person.id:
         return "unknown"
     if draft.status != OPEN:

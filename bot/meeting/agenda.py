@@ -13,28 +13,27 @@ A section returns None when it has nothing to say and should not appear at all.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import i18n
-from bot.approvals import states
-from bot.approvals.service import pending_approvals_for
+from bot import i18n, reporting
+from bot.approvals import reports, states
 from bot.meeting import service
 from bot.meeting.schedule import Occurrence
 from bot.messages import Message, Section
 from bot.orgconfig import OrgConfig
+from bot.reporting.sql import first_and_total, medians, seconds_between
 from storage.models import ApprovalRequest, ContentItem, Decision, Person
 
 PLANNED_DAYS = 7
 STATS_DAYS = 7
-LIST_LIMIT = 15
+LIST_LIMIT = reporting.LIMIT
 
 
 @dataclass
@@ -54,6 +53,14 @@ class AgendaContext:
 
     def age(self, value: timedelta) -> str:
         return i18n.format_age(value, self.locale)
+
+    def more(self, shown: int, total: int) -> str | None:
+        """The line "… und 8.732 weitere" when a list shows `shown` of `total`, else None."""
+        return reporting.more(self.locale, total - shown) if total > shown else None
+
+    def cut(self, lines: list[str], total: int) -> list[str]:
+        """Open items: the first lines, then one line for the rest."""
+        return reporting.with_more(self.locale, lines, total)
 
     async def names(self, ids: list[int]) -> dict[int, str]:
         if not ids:
@@ -82,10 +89,11 @@ def open_items(fn: ItemsBuilder) -> ItemsBuilder:
     return fn
 
 
-def block(heading: str, lines: list[str], more: int = 0) -> Section:
+def block(heading: str, lines: list[str], more: str | None = None) -> Section:
+    """A heading and its bullet lines; `more` (what was cut, see AgendaContext.more) last."""
     body = "\n".join(f"• {line}" for line in lines)
     if more:
-        body += f"\n… +{more}"
+        body += f"\n{more}"
     return Section(text=f"{heading}\n{body}")
 
 
@@ -130,100 +138,121 @@ async def topics(ctx: AgendaContext) -> Section:
 
 @agenda_section(order=20)
 async def awaiting_approval(ctx: AgendaContext) -> Section:
-    rows = (
-        await ctx.session.execute(
-            select(ApprovalRequest, ContentItem)
-            .join(ContentItem, ContentItem.id == ApprovalRequest.item_id)
-            .where(ApprovalRequest.status == states.PENDING)
-            .order_by(ContentItem.created_at, ApprovalRequest.id)
+    """The oldest items in approval, with whom each waits on; the rest counted."""
+    rows, total = await first_and_total(
+        ctx.session,
+        select(
+            ApprovalRequest.id,
+            ApprovalRequest.stage_name,
+            ApprovalRequest.due_at,
+            ContentItem.id,
+            ContentItem.title,
+            ContentItem.created_at,
         )
-    ).all()
+        .join(ContentItem, ContentItem.id == ApprovalRequest.item_id)
+        .where(ApprovalRequest.status == states.PENDING)
+        .order_by(ContentItem.created_at, ApprovalRequest.id),
+        LIST_LIMIT,
+    )
     heading = ctx.t("meeting.agenda.awaiting")
     if not rows:
         return Section(text=f"{heading}\n{ctx.t('meeting.agenda.nothing')}")
-    waiting_ids = sorted({a for r, _ in rows for a in r.approver_ids})
-    names = await ctx.names(waiting_ids)
+    waiting = await reports.undecided_names(ctx.session, [row[0] for row in rows])
     lines = []
-    for request, item in rows[:LIST_LIMIT]:
-        decided = {d.person_id for d in request.decisions}
-        waiting = ", ".join(names.get(p, "?") for p in request.approver_ids if p not in decided)
+    for request_id, stage, due_at, item_id, title, created_at in rows:
         line = ctx.t(
             "meeting.agenda.awaiting_line",
-            id=item.id,
-            title=item.title,
-            stage=request.stage_name,
-            age=ctx.age(ctx.now - item.created_at),
-            waiting=waiting,
+            id=item_id,
+            title=title,
+            stage=stage,
+            age=ctx.age(ctx.now - created_at),
+            waiting=", ".join(waiting.get(request_id, [])),
         )
-        if request.due_at is not None and request.due_at < ctx.now:
+        if due_at is not None and due_at < ctx.now:
             line += " " + ctx.t("meeting.agenda.overdue")
         lines.append(line)
-    return block(heading, lines, max(0, len(rows) - LIST_LIMIT))
+    return block(heading, lines, ctx.more(len(rows), total))
 
 
 @agenda_section(order=30)
 async def planned(ctx: AgendaContext) -> Section:
+    """Approved content going out in the next days, per channel; the rest counted."""
     until = ctx.now + timedelta(days=PLANNED_DAYS)
-    items = (
-        await ctx.session.scalars(
-            select(ContentItem)
-            .where(
-                ContentItem.status == states.ITEM_APPROVED,
-                ContentItem.publish_at.is_not(None),
-                ContentItem.publish_at >= ctx.now,
-                ContentItem.publish_at <= until,
-            )
-            .order_by(ContentItem.publish_at, ContentItem.id)
+    rows, total = await first_and_total(
+        ctx.session,
+        select(ContentItem.id, ContentItem.title, ContentItem.publish_at, ContentItem.channels)
+        .where(
+            ContentItem.status == states.ITEM_APPROVED,
+            ContentItem.publish_at.is_not(None),
+            ContentItem.publish_at >= ctx.now,
+            ContentItem.publish_at <= until,
         )
-    ).all()
+        .order_by(ContentItem.publish_at, ContentItem.id),
+        LIST_LIMIT,
+    )
     heading = ctx.t("meeting.agenda.planned", days=PLANNED_DAYS)
-    if not items:
+    if not rows:
         return Section(text=f"{heading}\n{ctx.t('meeting.agenda.nothing')}")
     channel_names = {c.id: c.name for c in ctx.org.channels}
     by_channel: dict[str, list[str]] = {}
-    for item in items:
-        assert item.publish_at is not None
-        line = f"{ctx.when(item.publish_at)} – #{item.id} {item.title}"
-        for channel in item.channels or [""]:
+    for item_id, title, publish_at, channels in rows:
+        assert publish_at is not None
+        line = f"{ctx.when(publish_at)} – #{item_id} {title}"
+        for channel in channels or [""]:
             name = channel_names.get(channel, channel) or ctx.t("meeting.agenda.no_channel")
             by_channel.setdefault(name, []).append(line)
     lines = [heading]
     for name in sorted(by_channel):
         lines.append(f"{name}:")
         lines += [f"• {entry}" for entry in by_channel[name]]
-    return Section(text="\n".join(lines))
+    more = ctx.more(len(rows), total)
+    return Section(text="\n".join([*lines, more] if more else lines))
 
 
 @agenda_section(order=90)
 async def approval_lead_time(ctx: AgendaContext) -> Section | None:
+    """The median stage of the past week, and whose decision took longest."""
     since = ctx.now - timedelta(days=STATS_DAYS)
-    decided = (
-        await ctx.session.scalars(
-            select(ApprovalRequest).where(
-                ApprovalRequest.decided_at.is_not(None),
-                ApprovalRequest.decided_at >= since,
-                ApprovalRequest.decided_at <= ctx.now,
-            )
+    decided = await medians(
+        ctx.session,
+        select(
+            literal_column("0").label("week"),
+            seconds_between(ApprovalRequest.decided_at, ApprovalRequest.created_at).label("s"),
         )
-    ).all()
+        .where(
+            ApprovalRequest.decided_at.is_not(None),
+            ApprovalRequest.decided_at >= since,
+            ApprovalRequest.decided_at <= ctx.now,
+        )
+        .subquery(),
+    )
     heading = ctx.t("meeting.agenda.lead_time")
     if not decided:
         return Section(text=f"{heading}\n{ctx.t('meeting.agenda.no_decisions')}")
-    leads = [r.decided_at - r.created_at for r in decided if r.decided_at is not None]
-    median = timedelta(seconds=statistics.median(d.total_seconds() for d in leads))
-    lines = [ctx.t("meeting.agenda.median", age=ctx.age(median), n=len(leads))]
-    waits: dict[int, timedelta] = {}
-    rows = await ctx.session.execute(
-        select(Decision.person_id, Decision.decided_at, ApprovalRequest.created_at)
-        .join(ApprovalRequest, ApprovalRequest.id == Decision.request_id)
-        .where(Decision.decided_at >= since, Decision.decided_at <= ctx.now)
-    )
-    for person_id, decided_at, created_at in rows.all():
-        waits[person_id] = max(waits.get(person_id, timedelta(0)), decided_at - created_at)
-    if waits:
-        slowest = max(waits, key=lambda p: (waits[p], -p))
-        name = (await ctx.names([slowest])).get(slowest, "?")
-        lines.append(ctx.t("meeting.agenda.longest", name=name, age=ctx.age(waits[slowest])))
+    (week,) = decided.values()
+    lines = [
+        ctx.t(
+            "meeting.agenda.median",
+            age=ctx.age(week.median),
+            n=reporting.format_number(week.n, ctx.locale),
+        )
+    ]
+    waited = seconds_between(Decision.decided_at, ApprovalRequest.created_at)
+    slowest = (
+        await ctx.session.execute(
+            select(Person.name, waited)
+            .select_from(Decision)
+            .join(ApprovalRequest, ApprovalRequest.id == Decision.request_id)
+            .join(Person, Person.id == Decision.person_id)
+            .where(Decision.decided_at >= since, Decision.decided_at <= ctx.now)
+            .order_by(waited.desc(), Person.id)
+            .limit(1)
+        )
+    ).first()
+    if slowest is not None:
+        name, seconds = slowest
+        age = ctx.age(timedelta(seconds=max(float(seconds), 0.0)))
+        lines.append(ctx.t("meeting.agenda.longest", name=name, age=age))
     return block(heading, lines)
 
 
@@ -232,42 +261,40 @@ async def approval_lead_time(ctx: AgendaContext) -> Section | None:
 
 @open_items
 async def awaiting_you(ctx: AgendaContext, person: Person) -> list[str]:
-    requests = await pending_approvals_for(session=ctx.session, person=person)
+    waiting, total = await reports.waiting_for(ctx.session, person.id, LIST_LIMIT)
     lines = []
-    for request in requests:
-        if any(d.person_id == person.id for d in request.decisions):
-            continue
-        item = await ctx.session.get_one(ContentItem, request.item_id)
+    for pending in waiting:
         line = ctx.t(
             "meeting.items.awaiting_you",
-            id=item.id,
-            title=item.title,
-            age=ctx.age(ctx.now - request.created_at),
+            id=pending.item_id,
+            title=pending.title,
+            age=ctx.age(ctx.now - pending.created_at),
         )
-        if request.due_at is not None and request.due_at < ctx.now:
+        if pending.due_at is not None and pending.due_at < ctx.now:
             line += " " + ctx.t("meeting.agenda.overdue")
         lines.append(line)
-    return lines
+    return ctx.cut(lines, total)
 
 
 @open_items
 async def your_submissions(ctx: AgendaContext, person: Person) -> list[str]:
-    items = (
-        await ctx.session.scalars(
-            select(ContentItem)
-            .where(
-                ContentItem.submitter_id == person.id,
-                ContentItem.status == states.ITEM_IN_REVIEW,
-            )
-            .order_by(ContentItem.created_at)
+    rows, total = await first_and_total(
+        ctx.session,
+        select(ContentItem.id, ContentItem.title, ContentItem.created_at)
+        .where(
+            ContentItem.submitter_id == person.id,
+            ContentItem.status == states.ITEM_IN_REVIEW,
         )
-    ).all()
-    return [
+        .order_by(ContentItem.created_at, ContentItem.id),
+        LIST_LIMIT,
+    )
+    lines = [
         ctx.t(
             "meeting.items.your_submission",
-            id=item.id,
-            title=item.title,
-            age=ctx.age(ctx.now - item.created_at),
+            id=item_id,
+            title=title,
+            age=ctx.age(ctx.now - created_at),
         )
-        for item in items
+        for item_id, title, created_at in rows
     ]
+    return ctx.cut(lines, total)

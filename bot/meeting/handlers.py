@@ -214,15 +214,21 @@ async def remind(ctx: TimerContext) -> None:
         log.info("meeting reminder %s dropped: the meeting has begun", ctx.timer.key)
         return
     superseded = any(o < offset and ctx.now >= occ.reminder_at(o) for o in schedule.reminders)
-    if not superseded:
-        await notify.send_reminders(
-            session=ctx.session,
-            org=ctx.org,
-            schedule=schedule,
-            occ=occ,
-            offset=offset,
-            now=ctx.now,
-        )
+    if (
+        not superseded
+        and (
+            await notify.send_reminders(
+                session=ctx.session,
+                org=ctx.org,
+                schedule=schedule,
+                occ=occ,
+                offset=offset,
+                now=ctx.now,
+            )
+        ).more
+    ):
+        ctx.again = True  # more contributors: this batch goes out first
+        return
     if offset == schedule.last_offset:
         await notify.post_agenda(
             session=ctx.session, org=ctx.org, schedule=schedule, occ=occ, now=ctx.now

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,6 +52,15 @@ def agenda_context(
     )
 
 
+# Reminders written per transaction: the first batch is on its way while the next is built.
+REMINDER_BATCH = 100
+
+
+class Batch(NamedTuple):
+    sent: int
+    more: bool  # contributors are left for another round
+
+
 async def send_reminders(
     *,
     session: AsyncSession,
@@ -59,10 +69,14 @@ async def send_reminders(
     occ: Occurrence,
     offset: timedelta,
     now: datetime,
-) -> int:
-    """One DM per contributor, each at most once per occurrence and offset."""
+    batch: int = REMINDER_BATCH,
+) -> Batch:
+    """One DM per contributor, each at most once per occurrence and offset, at most `batch`
+    of them in this transaction."""
+    done = await service.reminded(session=session, occ_id=occ.id, offset=offset)
+    waiting = [p for p in await service.contributors(session=session, org=org) if p.id not in done]
     sent = 0
-    for person in await service.contributors(session=session, org=org):
+    for person in waiting[:batch]:
         if not await service.claim_reminder(
             session=session, person=person, occ_id=occ.id, offset=offset, now=now
         ):
@@ -78,7 +92,7 @@ async def send_reminders(
         message = views.reminder(ctx, schedule, await items_of(ctx, person))
         outbox.post_to_person(session, person, message, now=now)
         sent += 1
-    return sent
+    return Batch(sent, more=len(waiting) > batch)
 
 
 async def post_agenda(

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.meeting.agenda import AgendaContext, agenda_section, block, open_items
+from bot.meeting.agenda import LIST_LIMIT, AgendaContext, agenda_section, block, open_items
 from bot.messages import Section
+from bot.reporting.sql import first_and_total
 from storage.models import ContentRequest, Crisis, Person
 
 CRISIS_OPEN = "open"
 REQUEST_ACTIVE = ("open", "accepted")
-LIST_LIMIT = 15
 
 
 @agenda_section(order=5)
@@ -40,53 +40,49 @@ async def open_crisis(ctx: AgendaContext) -> Section | None:
 
 @agenda_section(order=40)
 async def open_requests(ctx: AgendaContext) -> Section:
-    requests = (
-        await ctx.session.scalars(
-            select(ContentRequest)
-            .where(ContentRequest.status.in_(REQUEST_ACTIVE))
-            .order_by(ContentRequest.due_at, ContentRequest.id)
-        )
-    ).all()
+    """Open content requests, soonest deadline first; the rest counted."""
+    rows, total = await first_and_total(
+        ctx.session,
+        select(ContentRequest.id, ContentRequest.what, ContentRequest.due_at, Person.name)
+        .join(Person, Person.id == ContentRequest.assignee_id)
+        .where(ContentRequest.status.in_(REQUEST_ACTIVE))
+        .order_by(ContentRequest.due_at, ContentRequest.id),
+        LIST_LIMIT,
+    )
     heading = ctx.t("meeting.agenda.requests")
-    if not requests:
+    if not rows:
         return Section(text=f"{heading}\n{ctx.t('meeting.agenda.nothing')}")
-    names = await ctx.names(sorted({r.assignee_id for r in requests}))
     lines = []
-    for request in requests[:LIST_LIMIT]:
+    for request_id, what, due_at, assignee in rows:
         line = ctx.t(
             "meeting.agenda.request_line",
-            id=request.id,
-            what=request.what,
-            assignee=names.get(request.assignee_id, "?"),
-            due=ctx.when(request.due_at),
+            id=request_id,
+            what=what,
+            assignee=assignee,
+            due=ctx.when(due_at),
         )
-        if request.due_at < ctx.now:
+        if due_at < ctx.now:
             line += " " + ctx.t("meeting.agenda.overdue")
         lines.append(line)
-    return block(heading, lines, max(0, len(requests) - LIST_LIMIT))
+    return block(heading, lines, ctx.more(len(rows), total))
 
 
 @open_items
 async def requests_due(ctx: AgendaContext, person: Person) -> list[str]:
-    requests = (
-        await ctx.session.scalars(
-            select(ContentRequest)
-            .where(
-                ContentRequest.assignee_id == person.id,
-                ContentRequest.status.in_(REQUEST_ACTIVE),
-            )
-            .order_by(ContentRequest.due_at)
+    rows, total = await first_and_total(
+        ctx.session,
+        select(ContentRequest.id, ContentRequest.what, ContentRequest.due_at)
+        .where(
+            ContentRequest.assignee_id == person.id,
+            ContentRequest.status.in_(REQUEST_ACTIVE),
         )
-    ).all()
+        .order_by(ContentRequest.due_at, ContentRequest.id),
+        LIST_LIMIT,
+    )
     lines = []
-    for request in requests:
-        line = ctx.t(
-            "meeting.items.request_due",
-            id=request.id,
-            what=request.what,
-            due=ctx.when(request.due_at),
-        )
-        if request.due_at < ctx.now:
+    for request_id, what, due_at in rows:
+        line = ctx.t("meeting.items.request_due", id=request_id, what=what, due=ctx.when(due_at))
+        if due_at < ctx.now:
             line += " " + ctx.t("meeting.agenda.overdue")
         lines.append(line)
-    return lines
+    return ctx.cut(lines, total)

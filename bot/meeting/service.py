@@ -25,7 +25,7 @@ from bot.meeting.schedule import (
     upcoming,
 )
 from bot.orgconfig import WEEKDAYS, OrgConfig
-from bot.people.service import people_with_role, person_by_handle
+from bot.people.service import people_with_role
 from bot.timers import service as timers
 from bot.timers.runner import MAX_ATTEMPTS
 from storage.models import (
@@ -262,22 +262,39 @@ async def topics_for(*, session: AsyncSession, occ_id: str) -> Sequence[MeetingT
 
 
 async def contributors(*, session: AsyncSession, org: OrgConfig) -> list[Person]:
-    """The configured list (handles, role:NAME), or every department member and lead."""
+    """The configured list (handles, role:NAME), or every department member and lead; the
+    handles in one query, whatever the size of the company."""
     refs: list[str] = []
     if org.meeting is not None and org.meeting.contributors is not None:
         refs = list(org.meeting.contributors)
     else:
         for dept in org.departments:
             refs += [dept.lead, *dept.members]
-    found: list[Person] = []
+    handles = {ref for ref in refs if not ref.startswith("role:")}
+    by_handle = {
+        p.handle: p
+        for p in (await session.scalars(select(Person).where(Person.handle.in_(handles)))).all()
+    }
+    found: dict[int, Person] = {}
     for ref in refs:
         if ref.startswith("role:"):
             people: Sequence[Person] = await people_with_role(session, ref.removeprefix("role:"))
         else:
-            one = await person_by_handle(session, ref)
-            people = [one] if one else []
-        found += [p for p in people if p not in found]
-    return found
+            people = [by_handle[ref]] if ref in by_handle else []
+        for person in people:
+            found.setdefault(person.id, person)
+    return list(found.values())
+
+
+async def reminded(*, session: AsyncSession, occ_id: str, offset: timedelta) -> set[int]:
+    """Who has had this reminder already (a fan-out in batches skips them in one query)."""
+    rows = await session.scalars(
+        select(MeetingReminderSent.person_id).where(
+            MeetingReminderSent.occurrence == occ_id,
+            MeetingReminderSent.offset_seconds == int(offset.total_seconds()),
+        )
+    )
+    return set(rows.all())
 
 
 async def claim_reminder(

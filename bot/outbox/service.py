@@ -1,20 +1,48 @@
-"""Writing to the outbox: called inside the caller's transaction, never committing."""
+"""Writing to the outbox: called inside the caller's transaction, never committing.
+
+Each row goes into a lane. What is written while the engine handles a person's event
+(inside `interactive()`) is for someone who just acted and is delivered before bulk: timers'
+reminders, re-pages, agendas and fan-outs. Replies and card updates are always interactive.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Message
+from bot.orgconfig import OrgConfig
+from bot.people.service import people_with_role, person_by_handle
 from storage.models import OutboxMessage, Person
+
+INTERACTIVE, BULK = "interactive", "bulk"
+_LANE: ContextVar[str] = ContextVar("outbox_lane", default=BULK)
+
+
+@contextlib.contextmanager
+def interactive() -> Iterator[None]:
+    """Rows written inside go to the interactive lane (wrap the handling of a person's event)."""
+    token = _LANE.set(INTERACTIVE)
+    try:
+        yield
+    finally:
+        _LANE.reset(token)
+
+
+def lane_for(kind: str) -> str:
+    return INTERACTIVE if kind in ("reply", "update") else _LANE.get()
 
 
 def _row(kind: str, message: Message, now: datetime, **fields: Any) -> OutboxMessage:
     return OutboxMessage(
         kind=kind,
+        lane=lane_for(kind),
         payload=message.model_dump(mode="json", exclude_defaults=True),
         status="pending",
         attempts=0,
@@ -107,3 +135,62 @@ async def update(session: AsyncSession, key: str, message: Message, *, now: date
 
 def load(payload: dict[str, Any]) -> Message:
     return Message.model_validate(payload)
+
+
+# --- what could not be delivered (the managers' view) --------------------------------------
+
+# Rows that will not go out without help; `pending` ones join them once they waited too long.
+GIVEN_UP = ("failed", "expired", "unreachable")
+SUMMARY_PREFIX = "outbox:summary:"
+MANAGER_ROLE = "social_media_manager"
+
+
+async def managers(session: AsyncSession, org: OrgConfig) -> list[Person]:
+    """The social media managers: whom the organisation names as crisis managers (by
+    default everyone with the role), and everyone with the role."""
+    refs = [*(org.crisis.managers if org.crisis else []), f"role:{MANAGER_ROLE}"]
+    found: list[Person] = []
+    for ref in refs:
+        if ref.startswith("role:"):
+            people = list(await people_with_role(session, ref.removeprefix("role:")))
+        else:
+            person = await person_by_handle(session, ref)
+            people = [person] if person else []
+        found.extend(p for p in people if p not in found)
+    return found
+
+
+def stuck_filter(now: datetime, pending_since: timedelta) -> ColumnElement[bool]:
+    """Given up, or still pending although it should have gone out long ago."""
+    return or_(
+        OutboxMessage.status.in_(GIVEN_UP),
+        and_(
+            OutboxMessage.status == "pending",
+            OutboxMessage.created_at < now - pending_since,
+        ),
+    )
+
+
+async def stuck(
+    session: AsyncSession, *, now: datetime, pending_since: timedelta, limit: int
+) -> tuple[list[OutboxMessage], int]:
+    """The newest `limit` stuck rows and how many there are in all."""
+    where = stuck_filter(now, pending_since)
+    rows = (
+        await session.scalars(
+            select(OutboxMessage).where(where).order_by(OutboxMessage.id.desc()).limit(limit)
+        )
+    ).all()
+    total = await session.scalar(select(func.count()).select_from(OutboxMessage).where(where))
+    return list(rows), int(total or 0)
+
+
+async def resend(session: AsyncSession, row_id: int, *, now: datetime) -> OutboxMessage | None:
+    """Send a row again, now: pending, a fresh time to live, no attempts; None if it was
+    sent meanwhile (or does not exist)."""
+    row = await session.get(OutboxMessage, row_id)
+    if row is None or row.status == "sent":
+        return None
+    row.status, row.attempts, row.next_attempt_at = "pending", 0, now
+    row.created_at, row.leased_until, row.reported_at = now, None, None
+    return row

@@ -14,12 +14,14 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from bot.clock import Clock
+from bot.metrics import TIMERS
 from bot.orgconfig import OrgConfig
 from bot.timers.service import HANDLERS, PLANNERS, TimerContext
 from storage.db import SessionMaker
 from storage.models import Timer
 
 log = logging.getLogger(__name__)
+_AGAIN = -1  # `_fire`: a batch was written, the timer wants to fire once more
 MAX_ATTEMPTS = 5
 
 
@@ -47,8 +49,8 @@ class TimerRunner:
                 log.exception("timer planner %s failed", getattr(plan, "__name__", plan))
         async with self._sessions() as session:
             due = (
-                await session.scalars(
-                    select(Timer.id)
+                await session.execute(
+                    select(Timer.id, Timer.kind)
                     .where(
                         Timer.fired_at.is_(None), Timer.cancelled_at.is_(None), Timer.due_at <= now
                     )
@@ -57,10 +59,13 @@ class TimerRunner:
                 )
             ).all()
         fired = 0
-        for timer_id in due:
-            fired += await self._fire(timer_id, now)
-        if fired:
-            self._on_commit()
+        for timer_id, kind in due:
+            TIMERS.labels(kind, "due").inc()
+            while (outcome := await self._fire(timer_id, kind, now)) == _AGAIN:
+                self._on_commit()  # the batch just written goes out while the next is built
+            fired += outcome
+            if outcome:
+                self._on_commit()
         return fired
 
     async def next_due(self) -> datetime | None:
@@ -72,7 +77,7 @@ class TimerRunner:
                 .limit(1)
             )
 
-    async def _fire(self, timer_id: int, now: datetime) -> int:
+    async def _fire(self, timer_id: int, kind: str, now: datetime) -> int:
         try:
             async with self._sessions.begin() as session:
                 claimed = await session.execute(
@@ -89,10 +94,16 @@ class TimerRunner:
                 if handler is None:
                     log.error("no handler for timer kind %s (%s)", timer.kind, timer.key)
                     return 0
-                await handler(TimerContext(session=session, org=self._org, now=now, timer=timer))
+                ctx = TimerContext(session=session, org=self._org, now=now, timer=timer)
+                await handler(ctx)
+                if ctx.again:
+                    timer.fired_at = None
+                    return _AGAIN
+            TIMERS.labels(kind, "fired").inc()
             return 1
         except Exception as exc:
             log.exception("timer %s failed", timer_id)
+            TIMERS.labels(kind, "failed").inc()
             await self._record_failure(timer_id, now, exc)
             return 0
 

@@ -22,6 +22,9 @@ class TimerContext:
     org: OrgConfig
     now: datetime
     timer: Timer
+    # Set by a handler that wrote one batch of a fan-out: the batch commits, the dispatcher
+    # starts on it, and the timer fires again at once for the next (its work is idempotent).
+    again: bool = False
 
 
 TimerHandler = Callable[[TimerContext], Awaitable[None]]

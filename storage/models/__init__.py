@@ -11,7 +11,7 @@ from storage.models.crisis import (
     CrisisEvent,
     CrisisMember,
 )
-from storage.models.events import ProcessedEvent
+from storage.models.events import InboxEvent
 from storage.models.intake import ContentRequest, DraftFile, IntakeDraft
 from storage.models.meeting import (
     MeetingOverride,
@@ -41,6 +41,7 @@ __all__ = [
     "Department",
     "DepartmentMember",
     "DraftFile",
+    "InboxEvent",
     "IntakeDraft",
     "MeetingOverride",
     "MeetingReminderSent",
@@ -50,7 +51,6 @@ __all__ = [
     "Person",
     "PersonRole",
     "PlatformIdentity",
-    "ProcessedEvent",
     "RequestApprover",
     "Timer",
 ]

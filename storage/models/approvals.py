@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base
@@ -12,6 +12,11 @@ from storage.base import Base
 
 class ApprovalRequest(Base):
     __tablename__ = "approval_requests"
+    # Reports: what is pending, oldest first; what was decided in a window (0011_report_indexes).
+    __table_args__ = (
+        Index("ix_approval_requests_status_created", "status", "created_at", "id"),
+        Index("ix_approval_requests_decided_at", "decided_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"), index=True)
@@ -41,6 +46,8 @@ class RequestApprover(Base):
     """Approvers are fixed when the request opens, so a config change never strands it."""
 
     __tablename__ = "request_approvers"
+    # Reports: what waits for one person (the primary key starts with the request).
+    __table_args__ = (Index("ix_request_approvers_person", "person_id", "request_id"),)
 
     request_id: Mapped[int] = mapped_column(ForeignKey("approval_requests.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
@@ -52,7 +59,10 @@ class RequestApprover(Base):
 
 class Decision(Base):
     __tablename__ = "decisions"
-    __table_args__ = (UniqueConstraint("request_id", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "person_id"),
+        Index("ix_decisions_decided_at", "decided_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("approval_requests.id"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base
@@ -12,6 +12,8 @@ from storage.base import Base
 
 class ContentItem(Base):
     __tablename__ = "content_items"
+    # Reports: approved content by publishing date (the agenda's planned section).
+    __table_args__ = (Index("ix_content_items_status_publish", "status", "publish_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submitter_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)

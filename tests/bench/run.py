@@ -1,92 +1,140 @@
-"""`make bench`: end-to-end cost of socialdesk against a baseline measured in the same run.
+"""`make bench`: socialdesk under load, every figure beside a baseline measured in the same run.
 
-Baseline: slack_sdk posting the same number of messages straight to the fake Slack Web API.
-Measured: colleagues typing `/submit` (signed HTTP requests to the real server) until each
-approver's card has arrived at the same fake API — engine, database, outbox and dispatcher.
-Figures are ratios, because absolute times say more about the machine than about the code.
+Scenarios (tests/bench/*.py): decisions end to end and their acknowledgements against a bare
+slack-bolt app; a burst of commands on top of a pipeline; the meeting's fan-out through a
+rate-limited Slack with a colleague typing meanwhile; the reports at 10,000 items; and on
+PostgreSQL one replica against two. Each runs on SQLite and on PostgreSQL (a database created
+and dropped on the server the tests use, SOCIALDESK_TEST_POSTGRES_URL); where no PostgreSQL
+answers, only SQLite runs and the table says so.
+
+SOCIALDESK_BENCH_SCALE=smoke runs every scenario small (`make test` does, to keep it from
+rotting, and asserts only counts: lost 0, twice 0 — never timings).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
-import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from aiohttp import web
-from slack_sdk.web.async_client import AsyncWebClient
+import asyncpg
+from sqlalchemy.engine import make_url
 
 from bot import migrate
-from bot.server import create_app
-from bot.settings import Settings
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_client import SlackClient
-from tests.support import eventually
+from tests.bench import burst, decisions, fanout, reports
+from tests.bench.common import Row
 
-N = int(os.environ.get("SOCIALDESK_BENCH_N", "100"))
-ROOT = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("SOCIALDESK_BENCH_POSTGRES_URL")
+PG_URL = os.environ.get(
+    "SOCIALDESK_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 
 
-async def baseline(fake: FakeSlackApi) -> float:
-    client = AsyncWebClient(token="xoxb-bench", base_url=fake.api_url)
-    started = time.perf_counter()
-    for n in range(N):
-        await client.chat_postMessage(channel="D0BEN", text=f"Beitrag {n}")
-    return time.perf_counter() - started
+@dataclass(frozen=True)
+class Scale:
+    decisions: int
+    burst: int
+    burst_items: int
+    fanout: int
+    report_items: int
 
 
-async def submissions(fake: FakeSlackApi, database_url: str) -> float:
-    settings = Settings(
-        _env_file=None,
-        SOCIALDESK_DATABASE_URL=database_url,
-        SOCIALDESK_CONFIG=ROOT / "socialdesk.example.yaml",
-        SLACK_BOT_TOKEN="xoxb-bench",
-        SLACK_SIGNING_SECRET="bench",
-        SLACK_API_URL=fake.api_url,
-        SOCIALDESK_SCHEDULER=False,
-    )
-    app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    client = SlackClient(f"http://127.0.0.1:{port}", "bench", f"{fake.url}/response")
-    fake.add_user("U0CARLA", "carla@beispiel.de")
-    fake.add_user("U0BEN", "ben@beispiel.de")
+FULL = Scale(decisions=300, burst=9000, burst_items=1000, fanout=2000, report_items=10_000)
+SMOKE = Scale(decisions=8, burst=24, burst_items=40, fanout=20, report_items=60)
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def postgres_available() -> bool:
     try:
-        started = time.perf_counter()
-        for n in range(N):
-            await client.command("U0CARLA", "/submit", f"Beitrag {n}")
-        await eventually(lambda: len(fake.dms_to("U0BEN")) >= N, within=600, interval=0.005)
-        return time.perf_counter() - started
+        conn = await asyncio.wait_for(asyncpg.connect(_dsn(PG_URL)), 5)
+    except Exception:
+        return False
+    await conn.close()
+    return True
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(kind: str, folder: Path) -> AsyncIterator[str]:
+    """A migrated, empty database: a SQLite file, or a database on the PostgreSQL server."""
+    if kind == "SQLite":
+        url = f"sqlite+aiosqlite:///{folder}/bench-{uuid.uuid4().hex[:8]}.db"
+        await migrate.upgrade_async(url)
+        yield url
+        return
+    name = f"socialdesk_bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(_dsn(PG_URL))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
-        await runner.cleanup()
+        await admin.close()
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        await migrate.upgrade_async(url)
+        yield url
+    finally:
+        admin = await asyncpg.connect(_dsn(PG_URL))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+Scenario = Callable[[list[tuple[str, str]]], Awaitable[list[Row]]]
+
+
+async def collect(scale: Scale, kinds: list[str], folder: Path) -> list[Row]:
+    scenarios: list[Scenario] = [
+        lambda urls: decisions.run(scale.decisions, urls),
+        lambda urls: burst.run(scale.burst, scale.burst_items, urls),
+        lambda urls: fanout.run(scale.fanout, urls, folder),
+        lambda urls: reports.run(scale.report_items, urls),
+    ]
+    rows: list[Row] = []
+    for scenario in scenarios:
+        for kind in kinds:
+            async with fresh_database(kind, folder) as url:
+                rows.extend(await scenario([(kind, url)]))
+    if "PostgreSQL" in kinds:
+        async with (
+            fresh_database("PostgreSQL", folder) as one,
+            fresh_database("PostgreSQL", folder) as two,
+        ):
+            rows.append(await decisions.scale_out(scale.decisions, one, two))
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        f"{'scenario':58s} {'database':10s} {'unit':12s} {'baseline':>10s} {'measured':>10s}"
+        f" {'ratio':>8s} {'target':8s} lost twice  note"
+    ]
+    for r in rows:
+        lines.append(
+            f"{r.scenario[:58]:58s} {r.database:10s} {r.unit:12s} {r.baseline:10.2f} "
+            f"{r.measured:10.2f} {r.ratio:7.2f}× {r.target:8s} {r.lost:4d} {r.twice:5d}  {r.note}"
+        )
+    return "\n".join(lines)
 
 
 async def main() -> int:
-    rows: list[tuple[str, float]] = []
-    fake = FakeSlackApi()
-    await fake.start()
-    try:
-        base = await baseline(fake)
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite+aiosqlite:///{tmp}/bench.db"
-            await migrate.upgrade_async(url)
-            rows.append(("submit → card delivered (SQLite)", await submissions(fake, url)))
-        if PG_URL:
-            await migrate.upgrade_async(PG_URL)
-            rows.append(("submit → card delivered (PostgreSQL)", await submissions(fake, PG_URL)))
-    finally:
-        await fake.stop()
-    print(f"{N} operations each; baseline = slack_sdk chat.postMessage to the same fake API")
-    print(f"{'baseline':40s} {base / N * 1000:8.2f} ms/op   1.00×")
-    for name, seconds in rows:
-        print(f"{name:40s} {seconds / N * 1000:8.2f} ms/op {seconds / base:6.2f}×")
-    return 0
+    scale = SMOKE if os.environ.get("SOCIALDESK_BENCH_SCALE") == "smoke" else FULL
+    kinds = ["SQLite"]
+    if await postgres_available():
+        kinds.append("PostgreSQL")
+    else:
+        print(f"PostgreSQL not reachable at {PG_URL}: SQLite only")
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = await collect(scale, kinds, Path(tmp))
+    print(table(rows))
+    return 1 if any(r.lost or r.twice for r in rows) else 0
 
 
 if __name__ == "__main__":

@@ -232,7 +232,7 @@ async def test_submit_and_approve_through_the_playground(
     await playground.say("hilfe")
     help_text = await eventually(lambda: playground.shown(), within=15)
     assert "Das kann socialdesk" in help_text[0]
-    assert "/submit" in help_text[0]
+    assert "submit TEXT" in help_text[0] and "/submit" not in help_text[0]  # Teams: no slash
 
     await playground.say("submit Sommerfest: Fotos vom Team")
     await eventually(lambda: len(playground.shown()) >= 2, within=15)

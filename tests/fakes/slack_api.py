@@ -5,8 +5,10 @@ slack_sdk is pointed at it through SLACK_API_URL; response_urls point at it too.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,7 @@ class Failure:
     status: int
     retry_after: int | None
     times: int
+    channel: str | None = None  # only calls into this channel fail (None: every call)
 
 
 @dataclass
@@ -50,6 +53,13 @@ class FakeSlackApi:
         self.files: dict[str, tuple[str, bytes]] = {}
         self.downloads: list[tuple[str, str]] = []  # (file id, Authorization header)
         self.ephemerals: list[dict[str, Any]] = []  # chat.postEphemeral bodies
+        # An outage: every Web API call answers this status, or (0) the connection is dropped
+        # without an answer; None: Slack is up.
+        self.outage: int | None = None
+        # A rate limit like Slack's: at most this many calls per method per second, 429 beyond.
+        self.rate_limits: dict[str, int] = {}
+        self.delay = 0.0  # seconds each Web API call takes before Slack answers
+        self._windows: dict[str, tuple[int, int]] = {}  # method -> (second, calls in it)
         self.url = ""
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -59,9 +69,17 @@ class FakeSlackApi:
         self.users[email.lower()] = user_id
 
     def fail(
-        self, method: str, status: int = 429, retry_after: int | None = 1, times: int = 1
+        self,
+        method: str,
+        status: int = 429,
+        retry_after: int | None = 1,
+        times: int = 1,
+        channel: str | None = None,
     ) -> None:
-        self.failures.setdefault(method, []).append(Failure(status, retry_after, times))
+        self.failures.setdefault(method, []).append(Failure(status, retry_after, times, channel))
+
+    def limit_rate(self, method: str, per_second: int) -> None:
+        self.rate_limits[method] = per_second
 
     def take_name(self, name: str) -> None:
         """conversations.create with this name answers name_taken, as for an existing channel."""
@@ -136,7 +154,17 @@ class FakeSlackApi:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append(Call(method, params))
-        failure = self._take_failure(method)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.outage == 0:
+            request.transport.close()  # type: ignore[union-attr]  # no answer at all
+            return web.Response(status=500)
+        if self.outage is not None:
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=self.outage)
+        if self._over_limit(method):
+            body = {"ok": False, "error": "ratelimited"}
+            return web.json_response(body, status=429, headers={"Retry-After": "1"})
+        failure = self._take_failure(method, params.get("channel"))
         if failure is not None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             body = {"ok": False, "error": "ratelimited" if failure.status == 429 else "fatal_error"}
@@ -148,9 +176,19 @@ class FakeSlackApi:
             return web.json_response({"ok": False, "error": "unknown_method"})
         return web.json_response(handler(params))
 
-    def _take_failure(self, method: str) -> Failure | None:
+    def _over_limit(self, method: str) -> bool:
+        limit = self.rate_limits.get(method)
+        if limit is None:
+            return False
+        second = int(time.monotonic())
+        window, calls = self._windows.get(method, (second, 0))
+        calls = calls + 1 if window == second else 1
+        self._windows[method] = (second, calls)
+        return calls > limit
+
+    def _take_failure(self, method: str, channel: str | None) -> Failure | None:
         queue = self.failures.get(method) or []
-        if not queue:
+        if not queue or (queue[0].channel is not None and queue[0].channel != channel):
             return None
         failure = queue[0]
         failure.times -= 1

@@ -20,6 +20,8 @@ from aiohttp import web
 BOT_ID = "28:socialdesk-bot"
 TENANT = "tenant-beispiel"
 CARD = "application/vnd.microsoft.card.adaptive"
+# Teams refuses an activity whose JSON is bigger than about 28 KB: 413 MessageSizeTooBig.
+MAX_ACTIVITY_BYTES = 28_000
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Sent:
     activity: dict[str, Any]
     reply_to: str | None = None
     updates: list[dict[str, Any]] = field(default_factory=list)
+    size: int = 0  # bytes of the request body, as Teams would measure it
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -86,6 +89,8 @@ class FakeTeamsConnector:
         self.created: list[dict[str, Any]] = []  # POST /v3/conversations bodies
         self.requests: list[tuple[str, str]] = []
         self.failures: list[Failure] = []
+        # Activities refused as too big (conversation id, bytes), as real Teams refuses them.
+        self.too_big: list[tuple[str, int]] = []
         # Files a user sent in personal chat, behind pre-authenticated download URLs.
         self.files: dict[str, bytes] = {}
         self.url = ""
@@ -168,9 +173,17 @@ class FakeTeamsConnector:
         body = {"error": {"code": "Throttled" if failure.status == 429 else "ServiceError"}}
         return web.json_response(body, status=failure.status, headers=headers)
 
+    async def _too_big(self, request: web.Request) -> web.Response | None:
+        size = len(await request.read())
+        if size <= MAX_ACTIVITY_BYTES:
+            return None
+        self.too_big.append((request.match_info["cid"], size))
+        body = {"error": {"code": "MessageSizeTooBig", "message": "Message size too big"}}
+        return web.json_response(body, status=413)
+
     async def _send(self, request: web.Request) -> web.Response:
         self.requests.append((request.method, request.path))
-        failure = self._failure()
+        failure = self._failure() or await self._too_big(request)
         if failure is not None:
             return failure
         activity = await request.json()
@@ -179,13 +192,14 @@ class FakeTeamsConnector:
             id=f"activity-{next(self._ids)}",
             activity=activity,
             reply_to=request.match_info.get("reply_to"),
+            size=len(await request.read()),
         )
         self.sent.append(sent)
         return web.json_response({"id": sent.id})
 
     async def _update(self, request: web.Request) -> web.Response:
         self.requests.append((request.method, request.path))
-        failure = self._failure()
+        failure = self._failure() or await self._too_big(request)
         if failure is not None:
             return failure
         cid, aid = request.match_info["cid"], request.match_info["aid"]

@@ -213,7 +213,7 @@ async def test_departments_show_leads_members_and_contributions(
     assert "Abteilungen" in shown
     assert "*Marketing* (`marketing`)" in shown
     assert "Leitung: Ben Weber (0 Beiträge)" in shown
-    assert "Mitglieder: Carla Neumann (1 Beiträge)" in shown
+    assert "Mitglieder: Carla Neumann (1 Beitrag)" in shown
     assert "Könnten mitmachen: Ben Weber" in shown
     assert "*Produktmanagement*" in shown and "Leitung: Felix Wolf" in shown
     assert "Ohne Abteilung:" in shown and "Anna Schmidt" in shown

@@ -80,6 +80,12 @@ async def assert_nothing_stored(bot: RunningBot, fake: FakeSlackApi) -> None:
             "clip.mov ist eine MOV-Datei – erlaubt sind PNG, JPEG, MP4, PDF.",
         ),
         (
+            "liar.mp4",
+            f.MP4 + b"\x00" * 60_000,
+            1024,
+            "liar.mp4 ist mehr als 8 KB groß – erlaubt sind höchstens 8 KB.",
+        ),
+        (
             "animation.gif",
             f.gif(),
             None,
@@ -93,6 +99,7 @@ async def assert_nothing_stored(bot: RunningBot, fake: FakeSlackApi) -> None:
         "not-a-png",
         "broken-png",
         "mov-not-allowed",
+        "bigger-than-it-claims",
         "gif-not-allowed",
     ],
 )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -132,3 +134,102 @@ def test_migrate_then_serve_answers_healthz_without_credentials(tmp_path: Path) 
         proc.terminate()
         output = proc.communicate(timeout=20)[0]
     assert "adapter slack off" in output
+
+
+# --- an operator's mistakes: one line naming what is wrong, exit 1, never a traceback --------
+
+
+QUIET = {"SOCIALDESK_LOG_LEVEL": "WARNING"}  # only what is wrong, not alembic's INFO lines
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def _migrated_sqlite(tmp_path: Path) -> dict[str, str]:
+    env = {"SOCIALDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'sd.db'}", **QUIET}
+    assert socialdesk("migrate", env=env).returncode == 0
+    return env
+
+
+def _unreadable_configs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(EXAMPLE_CONFIG.read_bytes().replace(b"name:", "näme:".encode("latin-1"), 1))
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    return {
+        "latin1": (latin1, f"{latin1}: not UTF-8 text (byte 0xe4 at offset "),
+        "folder": (folder, f"{folder}: is a folder, not a file"),
+        "missing": (tmp_path / "nope.yaml", f"{tmp_path / 'nope.yaml'}: file not found"),
+    }
+
+
+def test_check_config_names_a_file_it_cannot_read(tmp_path: Path) -> None:
+    for path, said in _unreadable_configs(tmp_path).values():
+        assert one_line_error(socialdesk("check-config", str(path))).startswith(said)
+
+
+def test_serve_names_a_config_file_it_cannot_read(tmp_path: Path) -> None:
+    env = _migrated_sqlite(tmp_path)
+    for path, said in _unreadable_configs(tmp_path).values():
+        result = socialdesk("serve", env={**env, "SOCIALDESK_CONFIG": str(path)})
+        assert one_line_error(result).startswith(said)
+
+
+UNREACHABLE = {
+    "refused": (
+        "postgresql://desk:geheim@127.0.0.1:1/desk",
+        "postgresql://desk:***@127.0.0.1:1/desk: not reachable: Connection refused",
+    ),
+    "no such database": (
+        "postgresql://postgres@127.0.0.1:5432/socialdesk_does_not_exist",
+        "postgresql://postgres@127.0.0.1:5432/socialdesk_does_not_exist: "
+        'not reachable: database "socialdesk_does_not_exist" does not exist',
+    ),
+    "not a url": ("geheim", "geheim: not a database URL"),
+    "unknown driver": (
+        "oracle+nothing://u:geheim@h/db",
+        "oracle+nothing://u:***@h/db: unsupported",
+    ),
+}
+
+
+def test_migrate_names_a_database_it_cannot_reach_without_its_password(tmp_path: Path) -> None:
+    not_a_db = tmp_path / "text.db"
+    not_a_db.write_text("hello", encoding="utf-8")
+    cases = {
+        **UNREACHABLE,
+        "not sqlite": (
+            f"sqlite:///{not_a_db}",
+            f"sqlite:///{not_a_db}: not reachable: file is not a database",
+        ),
+    }
+    for name, (url, said) in cases.items():
+        line = one_line_error(socialdesk("migrate", env={"SOCIALDESK_DATABASE_URL": url, **QUIET}))
+        assert line.startswith(said), name
+        assert "geheim" not in line or url == "geheim", name
+
+
+def test_serve_names_a_database_it_cannot_reach(tmp_path: Path) -> None:
+    url, said = UNREACHABLE["refused"]
+    line = one_line_error(socialdesk("serve", env={"SOCIALDESK_DATABASE_URL": url, **QUIET}))
+    assert line.startswith(said) and "geheim" not in line
+
+
+def test_json_log_format_is_one_object_per_line(tmp_path: Path) -> None:
+    env = {
+        "SOCIALDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'sd.db'}",
+        "SOCIALDESK_LOG_FORMAT": "json",
+    }
+    result = socialdesk("migrate", env=env)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert records, "migrate logs what it does"
+    for record in records:
+        assert set(record) >= {"time", "level", "logger", "message"}
+        datetime.fromisoformat(record["time"])
+    assert any(r["logger"].startswith("alembic") and "upgrade" in r["message"] for r in records)

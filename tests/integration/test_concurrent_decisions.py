@@ -31,7 +31,7 @@ async def test_two_approvers_of_an_any_stage_click_at_once(
     desk: ClockedBot, fake_slack: FakeSlackApi
 ) -> None:
     answer = await say(desk, fake_slack, CARLA, "/submit", "Neuer Preis für das Jahresabo")
-    assert "path “recht” because of: keyword Preis" in answer  # Carla reads English
+    assert "path “Recht” because of: keyword Preis" in answer  # Carla reads English
     assert "Recht → Social Media" in answer
 
     eva_card = await dm(fake_slack, EVA, "Jahresabo")

@@ -105,7 +105,7 @@ async def test_freeze_hold_and_selective_resume(
         lambda: [m for m in fake.dms_to(BEN) if m.text.startswith("⏸ #2 „Rabattaktion")]
     )
     await eventually(lambda: [m for m in fake.dms_to(BEN) if "Freigabe für #4" in m.text])
-    await in_room(fake, "2 eingefroren, 1 Freigaben angehalten")
+    await in_room(fake, "2 eingefroren, 1 Freigabe angehalten")
 
     # The approval in flight is held: Ben's click changes nothing.
     value = buttons(ben_card.blocks)["approval.approve"]
@@ -157,7 +157,7 @@ async def test_freeze_hold_and_selective_resume(
     report = await reply_to(fake, "cmd", 4)
     assert "Inhalte: 2 eingefroren, 1 fortgesetzt" in report
     assert "#2 Rabattaktion Kinderwagen" in report and "fortgesetzt von Anna Schmidt" in report
-    assert "1 laufende Freigaben waren angehalten" in report
+    assert "1 laufende Freigabe war angehalten und ist wieder frei" in report
     rows = await _all_items(bot)
     assert [r.status for r in rows][:3] == ["paused", "approved", "approved"]
 

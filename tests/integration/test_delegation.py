@@ -60,7 +60,7 @@ async def test_waiting_requests_move_and_off_ends_it(
 
     answer = await say(desk, fake_slack, BEN, "/desk", "delegate @felix")
     assert "bis du `/desk delegate off` schreibst" in answer
-    assert "1 offene Anfrage(n) liegen jetzt bei der Vertretung" in answer
+    assert "1 offene Anfrage liegt jetzt bei der Vertretung" in answer
     felix_card = await dm(fake_slack, FELIX, "Weihnachtsgrüße")
     assert "approval.approve" in buttons(felix_card.blocks)
     await eventually(lambda: ben_card.updates)

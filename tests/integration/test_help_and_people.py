@@ -38,13 +38,37 @@ async def test_help_in_english_for_a_person_who_prefers_it(
     assert "`/submit TEXT` – submit content for approval" in block_texts(answer[0]["blocks"])
 
 
-async def test_wrong_command_gets_help(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
+async def test_a_typo_gets_the_closest_command_not_the_whole_help(
+    bot: RunningBot, fake_slack: FakeSlackApi
+) -> None:
+    fake_slack.add_user("U0CARLA", "carla@beispiel.de")
+    await bot.slack.command("U0CARLA", "/desk", "statsu")
+    answer = await eventually(lambda: fake_slack.responses)
+    text = block_texts(answer[0]["blocks"])
+    assert "Den Befehl „statsu“ kenne ich nicht. Meintest du *stats*?" in text
+    assert "`/desk stats` – Durchlaufzeiten der Freigaben" in text  # how it goes
+    assert "`/desk hilfe` zeigt alle Befehle." in text
+    assert "/submit TEXT" not in text  # not the whole help
+
+
+async def test_a_typo_in_english(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
+    fake_slack.add_user("U0FELIX", "felix@beispiel.de")
+    await bot.slack.command("U0FELIX", "/desk", "sumbit Messe")
+    answer = await eventually(lambda: fake_slack.responses)
+    assert "I don't know the command “sumbit”. Did you mean *submit*?" in block_texts(
+        answer[0]["blocks"]
+    )
+
+
+async def test_a_command_like_no_other_points_to_help(
+    bot: RunningBot, fake_slack: FakeSlackApi
+) -> None:
     fake_slack.add_user("U0CARLA", "carla@beispiel.de")
     await bot.slack.command("U0CARLA", "/desk", "freigeben 12")
     answer = await eventually(lambda: fake_slack.responses)
-    text = block_texts(answer[0]["blocks"])
-    assert "Den Befehl „freigeben“ kenne ich nicht" in text
-    assert "/submit TEXT" in text
+    text = answer[0]["text"] + block_texts(answer[0].get("blocks") or [])
+    assert "Den Befehl „freigeben“ kenne ich nicht. `/desk hilfe` zeigt alle Befehle." in text
+    assert "Meintest du" not in text and "/submit TEXT" not in text
 
 
 async def test_stranger_is_told_to_ask_the_social_media_team(

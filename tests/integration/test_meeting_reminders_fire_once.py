@@ -120,7 +120,7 @@ async def test_a_reminder_is_recorded_once_per_person_even_when_raced(
             found = await service.next_meeting(session=session, org=org, now=now)
             assert found is not None and found[1] is not None
             schedule, occ = found
-            return await notify.send_reminders(
+            batch = await notify.send_reminders(
                 session=session,
                 org=org,
                 schedule=schedule,
@@ -128,6 +128,7 @@ async def test_a_reminder_is_recorded_once_per_person_even_when_raced(
                 offset=timedelta(hours=1),
                 now=now,
             )
+            return batch.sent
 
     results = await asyncio.gather(send(), send())
     assert sum(results) == 3  # each of the three reminded once, whichever session won

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import resource
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -279,3 +280,26 @@ async def test_an_engine_action_from_teams_style_inputs_works_too(
     )
     await eventually(lambda: draft.updates)
     assert "Instagram" in block_texts(draft.blocks) and "12:00" in block_texts(draft.blocks)
+
+
+async def test_an_image_bomb_is_refused_naming_the_pixel_limit(
+    bot: RunningBot, fake_slack: FakeSlackApi
+) -> None:
+    """A small PNG of 13,000 × 13,000 pixels would decode into 169 MB: it is refused from its
+    header, the limit named, nothing stored, and the server never decoded it."""
+    people_on_slack(fake_slack)
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+    await send_file(bot, fake_slack, "bombe.png", f.png_bomb(), "Unser Poster")
+    said = await eventually(lambda: fake_slack.ephemerals)
+    text = said[0]["text"] + "\n" + block_texts(said[0]["blocks"])
+    assert (
+        "bombe.png: Das Bild hat 169 Megapixel (13000 × 13000) – erlaubt sind höchstens "
+        "50 Megapixel." in text
+    )
+    assert "Nichts wurde gespeichert" in text
+    async with bot.runtime.sessions() as session:
+        for model in (IntakeDraft, DraftFile, Attachment):
+            assert await session.scalar(select(func.count()).select_from(model)) == 0
+    assert BlobStore(data_dir(bot)).files() == []
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
+    assert grown_mb < 100, f"the peak memory grew by {grown_mb:.0f} MB: the image was decoded"

@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from storage.models import ContentItem, ProcessedEvent
+from storage.models import ContentItem, InboxEvent
 from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_client import sign
@@ -17,7 +17,7 @@ from tests.support import say
 async def _nothing_changed(bot: RunningBot, fake: FakeSlackApi) -> None:
     async with bot.runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ContentItem)) == 0
-        assert await session.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+        assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 0
     assert fake.calls_to("chat.postMessage") == [] and fake.responses == []
 
 

@@ -114,7 +114,7 @@ async def test_stats_show_lead_times_and_who_waits(
 
     stats = await say(desk, fake_slack, ANNA, "/desk", "stats")
     assert "Je Stufe (bis zur Entscheidung)" in stats
-    assert "• Fachliche Freigabe: Median 2 Std. (1 Entscheidungen)" in stats
+    assert "• Fachliche Freigabe: Median 2 Std. (1 Entscheidung)" in stats
     assert "• Ben Weber: Median 2 Std." in stats
     assert "• Marketing: Median 2 Std." in stats
     assert "• Anna Schmidt – #1 „Blogartikel Nachhaltigkeit“ (Social Media) seit 1 Std." in stats

@@ -93,7 +93,7 @@ async def test_help_in_german(
     await teams.say(T_CARLA, "help")
     german = await nth(fake_teams, T_CARLA, 1)
     assert "Das kann socialdesk:" in german.text
-    assert "/submit TEXT" in german.text
+    assert "`submit TEXT`" in german.text and "/submit" not in german.text  # Teams: no slash
 
 
 async def test_stranger_is_told_to_ask_the_social_media_team(
@@ -129,7 +129,8 @@ async def test_install_welcomes_and_makes_reachable(
     assert resp.status in (200, 201)
     welcome = await nth(fake_teams, T_ANNA, 1)
     assert "Hallo Anna Schmidt, ich bin socialdesk" in welcome.text
-    assert "/submit TEXT" in welcome.text
+    assert "`submit TEXT`" in welcome.text and "/submit" not in welcome.text  # Teams: no slash
+    assert "„hilfe“" in welcome.text
     async with bot.runtime.sessions() as session:
         identity = await session.scalar(
             select(PlatformIdentity).where(PlatformIdentity.user_id == T_ANNA)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from bot.server import RUNTIME, create_app
 from bot.settings import Settings
-from storage.models import ContentItem, ProcessedEvent
+from storage.models import ContentItem, InboxEvent
 from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
@@ -90,7 +90,7 @@ async def test_without_a_valid_token_nothing_happens(
     )
     async with runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ContentItem)) == 0
-        assert await session.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+        assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 0
     assert fake_teams.requests == []  # not even a member look-up
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_PACKAGES = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "adapters")
 COMPOSITION_ROOT = ROOT / "bot" / "server.py"
+# The CLI prints what an adapter generates from the registry (`socialdesk slack-manifest`).
+ALSO_ALLOWED = {ROOT / "bot" / "cli.py": {"adapters.slack.manifest"}}
 
 
 def _imports(path: Path) -> set[str]:
@@ -32,7 +34,7 @@ def test_engine_imports_no_platform_sdk() -> None:
         if path == COMPOSITION_ROOT:
             continue
         for name in _imports(path):
-            if name.split(".")[0] in PLATFORM_PACKAGES:
+            if name.split(".")[0] in PLATFORM_PACKAGES and name not in ALSO_ALLOWED.get(path, ()):
                 offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
 

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageFile
 
-from bot.intake.files import Accepted, Refused, examine, human_size, sniff
-from bot.orgconfig import IntakeConfig
+from bot import i18n
+from bot.events import FileShared
+from bot.intake import files as intake_files
+from bot.intake import service
+from bot.intake.files import (
+    Accepted,
+    Inspected,
+    Refused,
+    examine,
+    human_size,
+    inspect,
+    judge,
+    sniff,
+)
+from bot.orgconfig import IntakeConfig, OrgConfig
 from storage.blobs import BlobStore, configure, public_link
 from tests import intake_files as f
 
@@ -72,6 +87,86 @@ def test_too_big_by_the_platforms_word_without_the_bytes() -> None:
     result = examine("film.mp4", b"", LIMITS, declared_size=60 * 1024**2)
     assert isinstance(result, Refused) and result.key == "intake.refused.too_big"
     assert result.params["max"] == "50 MB" and result.params["size"] == "60 MB"
+
+
+def test_a_file_cut_off_at_the_limit_is_more_than_the_limit() -> None:
+    """A 60 MB file Slack calls 1 KB is read up to the limit and cut: it is not "50 MB"."""
+    result = examine("liar.mp4", b"", LIMITS, declared_size=1024)
+    assert result == Refused("intake.refused.too_big_cut", {"name": "liar.mp4", "max": "50 MB"})
+    assert i18n.t("de", result.key, **result.params) == (
+        "liar.mp4 ist mehr als 50 MB groß – erlaubt sind höchstens 50 MB."
+    )
+    assert i18n.t("en", result.key, **result.params) == (
+        "liar.mp4 is more than 50 MB – the limit is 50 MB."
+    )
+
+
+def _never_decode(monkeypatch: pytest.MonkeyPatch) -> None:
+    def decode(self: Image.Image) -> None:
+        raise AssertionError("the image was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", decode)
+    monkeypatch.setattr(Image.Image, "load", decode)
+
+
+def test_an_image_bomb_is_refused_from_its_header_without_decoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bomb = f.png_bomb()
+    assert len(bomb) < 700 * 1024  # small on disk, 169 MB once decoded
+    _never_decode(monkeypatch)
+    result = examine("bombe.png", bomb, LIMITS)
+    assert isinstance(result, Refused) and result.key == "intake.refused.pixels"
+    assert i18n.t("de", result.key, **result.params) == (
+        "bombe.png: Das Bild hat 169 Megapixel (13000 × 13000) – erlaubt sind höchstens "
+        "50 Megapixel."
+    )
+
+
+def test_the_pixel_limit_is_the_organisations() -> None:
+    limits = IntakeConfig(max_pixels=200 * 200)
+    assert isinstance(examine("ok.png", f.png(200, 200), limits), Accepted)
+    refused = examine("gross.png", f.png(210, 200), limits)
+    assert isinstance(refused, Refused) and refused.key == "intake.refused.pixels"
+    assert refused.params["megapixels"] == "0.042" and refused.params["max"] == "0.04"
+    assert IntakeConfig().max_pixels == 50_000_000
+
+
+@pytest.mark.parametrize(
+    ("reason", "key"),
+    [
+        ("host", "intake.refused.host"),
+        ("pasted", "intake.refused.pasted"),
+        ("", "intake.refused.unreachable"),
+    ],
+)
+def test_a_file_not_fetched_says_why(reason: str, key: str) -> None:
+    shared = FileShared(name="bild.png", fetched=False, reason=reason)
+    assert judge(shared, LIMITS) == Refused(key, {"name": "bild.png"})
+
+
+async def test_inspect_measures_in_a_thread_and_intake_reuses_its_verdicts(
+    monkeypatch: pytest.MonkeyPatch, org: OrgConfig
+) -> None:
+    """What the inbox worker calls before the transaction: afterwards intake decodes nothing."""
+    threads: list[int] = []
+    real_examine = intake_files.examine
+
+    def examine_recorded(*args: object, **kwargs: object) -> Accepted | Refused:
+        threads.append(threading.get_ident())
+        return real_examine(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(intake_files, "examine", examine_recorded)
+    visual = FileShared(name="visual.png", data=f.png(1200, 628), size=1)
+    inspected = await inspect([visual, FileShared(name="weg.png", fetched=False)], LIMITS)
+    assert threads and threading.get_ident() not in threads
+    assert [type(i) for i in inspected] == [Inspected, Inspected]
+    assert isinstance(inspected[0], FileShared) and inspected[0].data is visual.data
+
+    _never_decode(monkeypatch)
+    results, refused = await service.examine_all(org, inspected)
+    assert results[0][1] == Accepted("image/png", len(visual.data), 1200, 628)
+    assert refused == [Refused("intake.refused.unreachable", {"name": "weg.png"})]
 
 
 def test_a_type_not_allowed_names_the_allowed_ones() -> None:

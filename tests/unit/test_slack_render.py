@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.slack.render import TEXT_LIMIT, action_name, blocks
+from adapters.slack.render import BLOCKS_LIMIT, TEXT_LIMIT, action_name, blocks, fallback_text
 from bot.messages import Button, Fact, Message, Section
+
+HINT = "gekürzt – ganzer Text: /desk history 42"
 
 
 def test_card_with_fields_buttons_and_context() -> None:
@@ -30,16 +32,61 @@ def test_card_with_fields_buttons_and_context() -> None:
     )
 
 
-def test_long_text_is_cut_to_block_kit_limit() -> None:
-    rendered = blocks(Message(text="t", sections=[Section(text="x" * 5000)]))
-    assert len(rendered[1]["text"]["text"]) == TEXT_LIMIT
-    assert rendered[1]["text"]["text"].endswith("…")
+def test_long_text_is_cut_at_a_word_with_the_way_to_the_full_text() -> None:
+    words = " ".join(f"Wort{n}" for n in range(2000))  # about 14,000 characters
+    rendered = blocks(Message(text="t", sections=[Section(text=words)], cut_note=HINT))
+    shown = rendered[1]["text"]["text"]
+    assert len(shown) <= TEXT_LIMIT
+    assert shown.endswith(" … (gekürzt – ganzer Text: /desk history 42)")
+    kept = shown.removesuffix(" … (gekürzt – ganzer Text: /desk history 42)")
+    assert words.startswith(kept + " ")  # whole words only
+
+
+def test_without_a_note_the_cut_says_shortened_in_the_readers_language() -> None:
+    message = Message(text="t", sections=[Section(text="x" * 5000)], locale="en")
+    assert blocks(message)[1]["text"]["text"].endswith("x … (shortened)")
+    assert blocks(message.model_copy(update={"locale": None}))[1]["text"]["text"].endswith(
+        "x … (gekürzt)"
+    )
+
+
+def test_escaping_never_pushes_a_text_over_the_limit() -> None:
+    rendered = blocks(Message(text="t", sections=[Section(text="<&> " * 2000)]))
+    shown = rendered[1]["text"]["text"]
+    assert len(shown) <= TEXT_LIMIT and shown.startswith("&lt;&amp;&gt; ")
+    assert "<" not in shown and not shown.removesuffix(" … (gekürzt)").endswith("&am")
+
+
+def test_the_notification_text_is_escaped_like_the_blocks() -> None:
+    message = Message(text="Freigabe: <!channel> <!here> <@U123> <https://evil|click me> & mehr")
+    assert fallback_text(message) == (
+        "Freigabe: &lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt; "
+        "&lt;https://evil|click me&gt; &amp; mehr"
+    )
+
+
+def test_too_many_sections_keep_the_buttons_and_say_what_is_missing() -> None:
+    message = Message(
+        text="t",
+        sections=[Section(text=f"Abschnitt {n}") for n in range(80)],
+        buttons=[Button(label="Freigeben", action="approval.approve", value="7")],
+        context="#42",
+        cut_note=HINT,
+    )
+    rendered = blocks(message)
+    assert len(rendered) == BLOCKS_LIMIT
+    assert [b["type"] for b in rendered[-3:]] == ["section", "actions", "context"]
+    assert rendered[-3]["text"]["text"] == "… (gekürzt – ganzer Text: /desk history 42)"
+    assert rendered[1]["text"]["text"] == "Abschnitt 0"
 
 
 def test_more_than_ten_fields_are_split() -> None:
     facts = [Fact(label=str(n), value="v") for n in range(13)]
     rendered = blocks(Message(text="t", fields=facts))
     assert [len(b["fields"]) for b in rendered[1:]] == [10, 3]
+    in_section = blocks(Message(text="t", sections=[Section(text="Text", fields=facts)]))
+    assert [len(b["fields"]) for b in in_section[1:]] == [10, 3]
+    assert in_section[1]["text"]["text"] == "Text"
 
 
 def test_repeated_actions_get_unique_ids_that_map_back() -> None:

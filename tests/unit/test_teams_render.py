@@ -9,7 +9,7 @@ from pathlib import Path
 from adapters.teams import package
 from adapters.teams.app import clean_text
 from adapters.teams.platform import to_activity
-from adapters.teams.render import card
+from adapters.teams.render import PAYLOAD_LIMIT, card, json_size
 from bot.forms import Form, Option, Select, TextInput
 from bot.messages import Button, Fact, Image, Message, Section
 
@@ -56,6 +56,44 @@ def test_a_plain_line_stays_a_chat_message() -> None:
     assert activity.text == "Eingereicht." and not activity.attachments
 
 
+def test_a_markdown_link_in_content_opens_nothing() -> None:
+    """`[click](https://evil)` would be a live link on the card: shown as typed instead."""
+    content = "Bitte prüfen: [click me](https://evil.example/login) danke"
+    message = Message(
+        text="Freigabe angefragt: [Messe](https://evil.example)",
+        sections=[Section(text=content, fields=[Fact(label="[a](https://x)", value="[b](x)")])],
+        context="#1",
+    )
+    out = card(message)
+    texts = json.dumps(out, ensure_ascii=False)
+    assert "](" not in texts
+    shown = out["body"][1]["text"].replace("\u200b", "")
+    assert shown == content  # what the reader sees is what was typed
+    plain = to_activity(Message(text="[click me](https://evil.example)"))
+    assert plain.text is not None and "](" not in plain.text
+
+
+def test_a_40000_character_text_fits_the_card_with_the_way_to_the_full_text() -> None:
+    text = " ".join(["Lörem ipsüm dolor sit amet 🚀"] * 1400)  # 40,600 characters
+    message = Message(
+        text="Freigabe angefragt: Messe",
+        sections=[Section(text=text)],
+        fields=[Fact(label="Von", value="Carla")],
+        buttons=[Button(label="Freigeben", action="approval.approve", value="7")],
+        context="#42 · Version 1",
+        cut_note="gekürzt – ganzer Text: /desk history 42",
+    )
+    activity = to_activity(message)
+    assert json_size(activity.serialize()) < PAYLOAD_LIMIT - 1500  # room for the envelope
+    out = activity.attachments[0].content
+    shown = out["body"][1]["text"]
+    note = " … (gekürzt – ganzer Text: history 42)"  # Teams: commands without a slash
+    assert shown.endswith(note)
+    assert text.startswith(shown.removesuffix(note))
+    assert len(shown) > 3000  # cut to what fits, not to a token stub
+    assert out["body"][-1]["text"] == "#42 · Version 1" and out["actions"][0]["title"]
+
+
 def test_a_form_becomes_inputs_and_a_submit_button() -> None:
     form = Form(
         title="Änderungen anfragen",
@@ -89,7 +127,12 @@ def test_teams_package_has_manifest_icons_and_commands(tmp_path: Path) -> None:
     bot_id = "12345678-1234-1234-1234-123456789abc"
     out = package.build(tmp_path / "app.zip", bot_id)
     with zipfile.ZipFile(out) as archive:
-        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert sorted(archive.namelist()) == [
+            "color.png",
+            "de.json",
+            "manifest.json",
+            "outline.png",
+        ]
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["id"] == bot_id and manifest["bots"][0]["botId"] == bot_id
     titles = [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]

@@ -1,0 +1,124 @@
+"""Inbox rows: record an event, claim the next one a worker may take, finish it.
+
+Service functions take the caller's session and never commit; the worker pool and the
+adapters' `accept` own the transactions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.events import InboundEvent
+from bot.inbox.codec import encode
+from storage.models import InboxEvent
+
+LEASE = timedelta(seconds=60)
+
+
+def conversation_of(event: InboundEvent) -> str:
+    """Events of one person on one platform are handled in the order they arrived."""
+    return f"{event.actor.platform}:{event.actor.user_id}"[:255]
+
+
+async def record(session: AsyncSession, event: InboundEvent, *, now: datetime) -> int | None:
+    """The new row's id, or None when the platform key is known already (a retry, a double
+    click): the unique key is the dedupe, in the database, so replicas agree. One statement
+    (INSERT … ON CONFLICT DO NOTHING RETURNING), as both databases speak it."""
+    values = {
+        "platform": event.actor.platform,
+        "key": event.event_key[:255],
+        "conversation": conversation_of(event),
+        "payload": encode(event),
+        "status": "pending",
+        "attempts": 0,
+        "received_at": now,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(InboxEvent)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["platform", "key"])
+        .returning(InboxEvent.id)
+    )
+    row_id: int | None = await session.scalar(statement)
+    return row_id
+
+
+async def claim_next(
+    session: AsyncSession, *, now: datetime, skip_locked: bool
+) -> InboxEvent | None:
+    """The oldest pending row that no worker holds and that no earlier row of its conversation
+    is waiting before. On PostgreSQL the row stays locked until the caller's transaction ends
+    (SKIP LOCKED: other replicas' workers pass over it); SQLite has one writer at a time."""
+    earlier = aliased(InboxEvent)
+    query = (
+        select(InboxEvent)
+        .where(
+            InboxEvent.status == "pending",
+            or_(InboxEvent.leased_until.is_(None), InboxEvent.leased_until < now),
+            ~exists().where(
+                and_(
+                    earlier.conversation == InboxEvent.conversation,
+                    earlier.status == "pending",
+                    earlier.id < InboxEvent.id,
+                )
+            ),
+        )
+        .order_by(InboxEvent.id)
+        .limit(1)
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True, of=InboxEvent)
+    return await session.scalar(query)
+
+
+def lease(row: InboxEvent, *, now: datetime, seconds: float | None = None) -> datetime:
+    """Hold the row while work happens outside a transaction (fetching files, asking the
+    platform for an e-mail); if this process dies, the lease runs out and another takes it."""
+    row.leased_until = now + (LEASE if seconds is None else timedelta(seconds=seconds))
+    row.attempts += 1
+    return row.leased_until
+
+
+async def reclaim(
+    session: AsyncSession, row_id: int, leased_until: datetime, *, skip_locked: bool
+) -> InboxEvent | None:
+    """The row again after work outside a transaction, if it is still ours."""
+    query = select(InboxEvent).where(
+        InboxEvent.id == row_id,
+        InboxEvent.status == "pending",
+        InboxEvent.leased_until == leased_until,
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    return await session.scalar(query)
+
+
+def finish(row: InboxEvent, *, now: datetime, error: str | None = None) -> None:
+    row.status = "failed" if error else "done"
+    row.done_at, row.leased_until = now, None
+    if error:
+        row.last_error = error[:2000]
+
+
+async def postpone(session: AsyncSession, row_id: int, *, until: datetime, error: str) -> None:
+    """A transient failure (the database went away): the row waits and is tried again."""
+    await session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == row_id, InboxEvent.status == "pending")
+        .values(leased_until=until, attempts=InboxEvent.attempts + 1, last_error=error[:2000])
+    )
+
+
+async def forget_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Handled rows older than the dedupe window: platforms do not retry that late."""
+    result = await session.execute(
+        delete(InboxEvent).where(InboxEvent.status != "pending", InboxEvent.done_at < cutoff)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
