@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export SOCIALDESK_CONFIG ?= socialdesk.example.yaml
 
-.PHONY: run test install dev migrate lint format typecheck bench clean playground teams-package
+.PHONY: run test install dev migrate lint format typecheck bench clean playground teams-package browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,11 +41,24 @@ playground:
 	elif [ "$${CI:-}" = "true" ]; then echo "npm is required in CI (Agents Playground e2e)"; exit 1; \
 	else echo "npm not found: no Agents Playground (the e2e test will be skipped)"; fi
 
+# Debian's chromium for the e2e screenshot walk through the Playground (Playwright drives it;
+# never `playwright install`). Installed with apt-get where that is usable (as root or with
+# sudo -n); elsewhere the browser test is skipped and says why; under CI=true that is a failure.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else sudo=none; fi; \
+	if [ "$$sudo" != none ] && command -v apt-get >/dev/null 2>&1 \
+	  && $$sudo apt-get update -qq \
+	  && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; then :; \
+	elif [ "$${CI:-}" = "true" ]; then echo "chromium is required in CI (browser e2e)"; exit 1; \
+	else echo "no chromium and apt-get cannot install it: the browser e2e test will be skipped"; fi
+
 # The Teams app package (manifest + icons) to upload in Teams: dist/socialdesk-teams.zip.
 teams-package: install
 	$(BIN)/python -m adapters.teams.package
 
-test: dev playground
+test: dev playground browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot storage adapters

@@ -7,12 +7,10 @@ marker names the way to the full text where the message knows one (`Message.cut_
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot import i18n
 from bot.messages import Message
+from bot.textfit import Measure, longest_start
 
-Measure = Callable[[str], int]
 # How far back from the cut a word boundary is looked for, as a share of what is kept: a text
 # without spaces near its end (a long URL, CJK) is cut where it must be.
 _WORD_WINDOW = 0.5
@@ -33,21 +31,9 @@ def shorten(text: str, limit: int, mark: str, measure: Measure = len) -> str:
         return text
     room = limit - measure(mark)
     if room < 0:
-        return _longest_start(mark.strip(), limit, measure)
-    head = _longest_start(text, room, measure)
+        return longest_start(mark.strip(), limit, measure)
+    head = longest_start(text, room, measure)
     boundary = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"))
     if boundary > len(head) * _WORD_WINDOW:
         head = head[:boundary]
     return head.rstrip() + mark
-
-
-def _longest_start(text: str, limit: int, measure: Measure) -> str:
-    """Binary search: the measure is monotone in the length of a start."""
-    low, high = 0, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if measure(text[:middle]) <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low]

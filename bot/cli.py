@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from bot import logs, migrate
-from bot.orgconfig import ConfigError, load_config
+from bot.orgconfig import ConfigError, load_config, platform_warnings
 from bot.settings import Settings
 
 # What reaching a database can raise: the driver's errors wrapped by SQLAlchemy, the socket's
@@ -36,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database schema up to date (alembic upgrade head)")
     check = sub.add_parser("check-config", help="validate the organisation file")
     check.add_argument("file", nargs="?", type=Path)
+    _add_import_arguments(
+        sub.add_parser(
+            "import-org",
+            help="write the organisation file from the Slack workspace or an HR export (CSV)",
+        )
+    )
     from adapters.slack.manifest import add_arguments, run  # generated from the registry
 
     add_arguments(sub.add_parser("slack-manifest", help="print the Slack app manifest to paste"))
@@ -45,9 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate(settings)
     if args.command == "check-config":
-        return _check_config(args.file or settings.config)
+        return _check_config(args.file or settings.config, settings)
     if args.command == "slack-manifest":
         return run(args)
+    if args.command == "import-org":
+        return _import_org(args, settings)
     return _serve(settings, args.host, args.port)
 
 
@@ -134,17 +142,79 @@ def _print_config_problems(path: Path, exc: ConfigError, closing: str) -> None:
         print(f"{path}: {closing}", file=sys.stderr)
 
 
-def _check_config(path: Path) -> int:
+def platforms_off(settings: Settings) -> dict[str, str]:
+    """The platforms `serve` would leave off with this environment, and why (as bot.server
+    decides: Slack needs its token and secret; Teams without an app id only on loopback)."""
+    from bot.server import is_loopback
+
+    off: dict[str, str] = {}
+    if not (settings.slack_bot_token and settings.slack_signing_secret):
+        off["slack"] = "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set"
+    if not (
+        settings.microsoft_app_id
+        or settings.teams_allow_unauthenticated
+        or is_loopback(settings.host)
+    ):
+        off["teams"] = f"MICROSOFT_APP_ID is not set and {settings.host} is not loopback"
+    return off
+
+
+def _check_config(path: Path, settings: Settings) -> int:
     try:
         config = load_config(path)
     except ConfigError as exc:
         _print_config_problems(path, exc, f"{len(exc.problems)} problem(s)")
         return 1
+    for warning in platform_warnings(config, platforms_off(settings)):
+        print(f"{path}: warning: {warning}", file=sys.stderr)
     print(
         f"{path}: ok ({len(config.people)} people, {len(config.departments)} departments, "
         f"{len(config.approval_paths)} approval paths)"
     )
     return 0
+
+
+def _add_import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="source", choices=("slack", "csv"), required=True)
+    parser.add_argument("file", nargs="?", type=Path, help="the CSV file (with --from csv)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="the organisation file to write or merge into "
+        "(default: SOCIALDESK_CONFIG, or socialdesk.yaml)",
+    )
+    parser.add_argument(
+        "--departments",
+        help="user groups that are departments, comma-separated handles (default: every group)",
+    )
+
+
+def _import_org(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.org.csv_import import read_csv
+    from bot.org.importing import existing_departments, import_org
+
+    out: Path = args.out or (
+        Path("socialdesk.yaml")
+        if settings.config.name == "socialdesk.example.yaml"
+        else settings.config
+    )
+    if args.source == "csv":
+        if args.file is None:
+            print("import-org --from csv: name the CSV file", file=sys.stderr)
+            return 2
+        return import_org(out, lambda raw: read_csv(args.file, existing_departments(raw)))
+    if not settings.slack_bot_token:
+        print(
+            "import-org --from slack: set SLACK_BOT_TOKEN (the bot token, xoxb-…)", file=sys.stderr
+        )
+        return 1
+    from adapters.slack.directory import read_workspace
+
+    token, api_url = settings.slack_bot_token, settings.slack_api_url
+    wanted = (
+        [d.strip() for d in args.departments.split(",") if d.strip()] if args.departments else None
+    )
+    return import_org(out, lambda raw: read_workspace(token, api_url, wanted))
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:

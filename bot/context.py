@@ -24,6 +24,8 @@ class Context:
     now: datetime
     person: Person
     event: InboundEvent
+    # The platforms this server delivers to; None where the caller does not know (all).
+    platforms: frozenset[str] | None = None
 
     @property
     def locale(self) -> str:
@@ -34,6 +36,13 @@ class Context:
 
     def when(self, value: datetime) -> str:
         return i18n.format_datetime(value, self.locale, self.org.organization.tz)
+
+    def replace_source(self, message: Message) -> bool:
+        """Replace the message the action came from (a used form card) where the platform
+        names it; see outbox.replace_source."""
+        return outbox.replace_source(
+            self.session, self.event, message, now=self.now, person_id=self.person.id
+        )
 
     def reply(self, message: Message | str) -> None:
         """Answer the actor where they acted; it goes through the outbox like everything else."""

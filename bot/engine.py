@@ -233,7 +233,14 @@ class Engine:
             text = i18n.t(self.org.organization.locale, "engine.unknown_person")
             outbox.reply(session, event.reply_context, Message(text=text), now=now)
             return
-        ctx = Context(session=session, org=self.org, now=now, person=person, event=event)
+        ctx = Context(
+            session=session,
+            org=self.org,
+            now=now,
+            person=person,
+            event=event,
+            platforms=frozenset(self.platforms),
+        )
         if isinstance(event, Command) and event.files and FILE_HANDLERS:
             await FILE_HANDLERS[0](ctx, event.text)
         elif isinstance(event, Command):

@@ -72,6 +72,9 @@ class Action(InboundEvent):
     inputs: dict[str, str] = field(default_factory=dict)
     # Files attached in a form (Slack modal's file input), fetched by the adapter.
     files: tuple[FileShared, ...] = ()
+    # The platform id of the bot's message the action came from (the card whose button or
+    # form was used: Teams replyToId, Slack message ts); None where there is none (a modal).
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ from bot.help import handlers as help_
 from bot.intake import handlers as intake
 from bot.meeting import handlers as meeting
 from bot.outbox import handlers as outbox
+from bot.people import handlers as people
+from bot.publishing import calendar_handlers as publishing_calendar
+from bot.publishing import handlers as publishing
 
 __all__ = [
     "approvals",
@@ -19,5 +22,8 @@ __all__ = [
     "intake",
     "meeting",
     "outbox",
+    "people",
+    "publishing",
+    "publishing_calendar",
     "status",
 ]

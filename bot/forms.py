@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from bot.context import Context
+    from bot.messages import Message
 
 
 class Option(BaseModel):
@@ -35,11 +36,16 @@ class TextInput(BaseModel):
 
 
 class Select(BaseModel):
+    """A choice among `options`; with `multiple`, any number of them, answered as their
+    values joined by commas (`linkedin,x`)."""
+
     name: str
     label: str
     options: list[Option]
     required: bool = True
     error: str | None = None
+    multiple: bool = False
+    initial: list[str] = []  # values chosen when the form opens
 
 
 class FileInput(BaseModel):
@@ -67,6 +73,19 @@ class Form(BaseModel):
             for f in fields
             if f.required and not (values.get(f.name) or "").strip()
         }
+
+
+def sent_form(form: Form, values: dict[str, str], note: str) -> Message:
+    """The form as it was sent, read-only: what a used form card becomes (see
+    `Context.replace_source`), so it shows what was sent and cannot be sent again. `note`
+    (already in the reader's language) says it is done."""
+    from bot.messages import Fact, Message, Section  # the message model embeds forms
+
+    facts = [Fact(label=i.label, value=values[i.name]) for i in form.inputs if values.get(i.name)]
+    sections = [Section(text=form.intro)] if form.intro else []
+    if facts:
+        sections.append(Section(fields=facts))
+    return Message(text=form.title, sections=sections, context=note)
 
 
 def open_form(ctx: Context, form: Form) -> None:

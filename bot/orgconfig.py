@@ -7,7 +7,7 @@ problem with its path (`approval_paths.standard.stages[1].approvers[0]: unknown 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -39,6 +39,22 @@ class Organization(_Strict):
     locale: Locale = "de"
     timezone: str = "Europe/Berlin"
     default_approval_path: str = "standard"
+    # Public holidays that planning warns about: a country, optionally with its subdivision
+    # (`DE-BY` = Bavaria), as the `holidays` package knows them. None: no holiday warnings.
+    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+    @field_validator("holidays")
+    @classmethod
+    def _known_holidays(cls, value: str | None) -> str | None:
+        if value is not None:
+            import holidays as holiday_lib  # only loaded where an organisation names holidays
+
+            country, _, subdiv = value.partition("-")
+            try:
+                holiday_lib.country_holidays(country, subdiv=subdiv or None)
+            except (NotImplementedError, KeyError):
+                raise ValueError(f"unknown holiday calendar {value!r} (use e.g. DE-BY)") from None
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -63,6 +79,9 @@ class PersonConfig(_Strict):
     roles: list[str] = []
     locale: Locale | None = None
     preferred_platform: Platform | None = None
+    # False: left the organisation (set by `import-org`). Kept, never deleted, so their
+    # history stays readable; they receive nothing new.
+    active: bool = True
 
 
 class DepartmentConfig(_Strict):
@@ -158,6 +177,12 @@ class ChannelConfig(_Strict):
     rules: ChannelRules = ChannelRules()
     # Findings only advise; on a strict channel they block the submission.
     strict: bool = False
+    # Planning warns (never blocks) when two postings on this channel are closer than
+    # `min_gap`, or when one is planned outside `posting_hours` (local time, `08:00-20:00`).
+    min_gap: Duration | None = None
+    posting_hours: str | None = Field(
+        default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$"
+    )
 
 
 def _byte_size(value: Any) -> Any:
@@ -303,6 +328,34 @@ def format_loc(loc: tuple[str | int, ...]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def platform_warnings(config: OrgConfig, off: Mapping[str, str]) -> list[str]:
+    """What the file sends to a platform that is switched off (`off`: platform → why), one
+    line each: such messages would wait and never arrive. Warnings, not errors: the same file
+    serves servers with other platforms on."""
+    lines: list[str] = []
+    crisis = config.crisis
+    if crisis is not None and crisis.room_platform in off:
+        fallback = (
+            f"the protocol goes to teams_channel {crisis.teams_channel}"
+            if crisis.teams_channel and "teams" not in off
+            else "the protocol goes to the crisis team by direct message"
+        )
+        lines.append(
+            f"crisis.room_platform: {crisis.room_platform} is off "
+            f"({off[crisis.room_platform]}); {fallback}"
+        )
+    meeting = config.meeting
+    if meeting is not None:
+        channels = (("slack", meeting.slack_channel), ("teams", meeting.teams_channel))
+        for platform, channel in channels:
+            if channel and platform in off:
+                lines.append(
+                    f"meeting.{platform}_channel: {platform} is off ({off[platform]}); "
+                    f"nothing is posted to {channel}"
+                )
+    return lines
 
 
 def load_config(path: Path | str) -> OrgConfig:

@@ -6,9 +6,11 @@ This is the only module under bot/ that knows adapters exist; the engine never d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -16,13 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack import app as slack_adapter
 from adapters.teams import app as teams_adapter
+from adapters.web import ical
 from bot import ops
 from bot.clock import Clock, SystemClock
 from bot.engine import Engine
 from bot.inbox.workers import InboxWorkers
 from bot.intake.files import sniff
-from bot.orgconfig import OrgConfig, load_config
+from bot.org.reload import OrgReloader
+from bot.orgconfig import OrgConfig, load_config, platform_warnings
 from bot.outbox.dispatcher import DeliveryOptions, Dispatcher
+from bot.people.leavers import hand_over
 from bot.people.service import sync_organisation
 from bot.platform import ChatPlatform
 from bot.scheduler import Scheduler
@@ -48,6 +53,15 @@ class Runtime:
     scheduler: Scheduler
     platforms: dict[str, ChatPlatform]
     adapters: dict[str, str] = field(default_factory=dict)
+    reloader: OrgReloader | None = None
+
+    def use_org(self, org: OrgConfig) -> None:
+        """Switch every holder of the organisation together, with no await in between, so
+        no event, timer or delivery sees half of the old and half of the new one."""
+        self.org = org
+        self.engine.org = org
+        self.dispatcher._org = org  # the dispatcher and the timers keep theirs privately
+        self.scheduler.runner._org = org
 
 
 def create_app(
@@ -81,11 +95,20 @@ def create_app(
     runtime = Runtime(
         settings, org, db, sessions, clock, engine, workers, dispatcher, scheduler, platforms
     )
+    runtime.reloader = OrgReloader(
+        settings.config,
+        sessions=sessions,
+        clock=clock,
+        current=lambda: runtime.org,
+        use=runtime.use_org,
+        on_commit=dispatcher.notify,
+    )
     app = web.Application()
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     ops.mount(app, db=db, clock=clock)  # GET /metrics, GET /readyz
     app.router.add_get("/files/{sha256}/{name}", serve_file)
+    ical.mount(app, sessions=sessions, org=org, clock=clock)  # GET /ical/{token}.ics
     _mount_slack(app, runtime)
     _mount_teams(app, runtime, host if host is not None else settings.host)
     app.cleanup_ctx.append(_lifecycle)
@@ -157,13 +180,19 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
     async with runtime.sessions.begin() as session:
         await sync_organisation(session, runtime.org)
+        await hand_over(session, runtime.org, now=runtime.clock.now())  # left while we were down
     for name, status in sorted(runtime.adapters.items()):
         log.info("adapter %s %s", name, status)
+    off = {n: s.removeprefix("off: ") for n, s in runtime.adapters.items() if s.startswith("off")}
+    for warning in platform_warnings(runtime.org, off):
+        log.warning("%s: %s", runtime.settings.config, warning)
     task = asyncio.create_task(runtime.dispatcher.run(), name="outbox-dispatcher")
+    watch = _watch_org(runtime)
     runtime.workers.start()
     if runtime.settings.scheduler_enabled:
         runtime.scheduler.start()
     yield
+    watch()
     await runtime.workers.stop()
     await runtime.engine.inflight.drain()
     await runtime.scheduler.stop()
@@ -173,6 +202,36 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     except TimeoutError:
         log.warning("outbox dispatcher did not stop in time")
     await runtime.db.dispose()
+
+
+def _watch_org(runtime: Runtime) -> Callable[[], None]:
+    """Poll the organisation file and reload on SIGHUP; returns what stops both."""
+    reloader = runtime.reloader
+    assert reloader is not None
+    poll = asyncio.create_task(
+        reloader.watch(runtime.settings.org_poll_seconds), name="organisation-watch"
+    )
+    loop = asyncio.get_running_loop()
+    reloads: set[asyncio.Task[object]] = set()
+
+    def on_hangup() -> None:
+        task = loop.create_task(reloader.reload(), name="organisation-reload")
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    hangup = True
+    try:
+        loop.add_signal_handler(signal.SIGHUP, on_hangup)
+    except (NotImplementedError, RuntimeError, AttributeError):  # not the main thread, Windows
+        hangup = False
+
+    def stop() -> None:
+        poll.cancel()
+        if hangup:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGHUP)
+
+    return stop
 
 
 async def serve_file(request: web.Request) -> web.StreamResponse:

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # The scheduler's round: how often due timers are looked for (and leadership retried).
     scheduler_tick_seconds: float = Field(default=15.0, alias="SOCIALDESK_SCHEDULER_TICK")
     scheduler_enabled: bool = Field(default=True, alias="SOCIALDESK_SCHEDULER")
+    # How often `serve` looks at the organisation file for changes (mtime and size).
+    org_poll_seconds: float = Field(default=5.0, gt=0, alias="SOCIALDESK_ORG_POLL")
 
     # Inbox workers per replica: how many events are handled at once. Each holds one database
     # connection while it works, so keep it below the pool size (the dispatcher, the scheduler

@@ -13,6 +13,13 @@ PLAYGROUND=node_modules/.bin/agentsplayground
 CONFIGS=adapters/teams/playground
 mkdir -p var
 
+# Cards show uploaded visuals from this server's /files: without a public URL of your own (in
+# the environment or .env), the loopback one, which the Playground in this machine's browser
+# reaches. Slack's servers cannot fetch from it, so Slack cards keep the Open button only.
+if [ -z "${SOCIALDESK_PUBLIC_URL:-}" ] && ! grep -qs '^SOCIALDESK_PUBLIC_URL=' .env; then
+  export SOCIALDESK_PUBLIC_URL="http://127.0.0.1:${BOT_PORT}"
+fi
+
 pids=()
 stop_playgrounds() {
   for pid in "${pids[@]}"; do
@@ -53,6 +60,7 @@ else
     echo "    Ben Weber (Marketing lead)         → http://localhost:${ben}"
     echo "    Anna Schmidt (social media)        → http://localhost:${anna}"
     echo "  Type 'hilfe' once in Ben's and Anna's tabs, then in Carla's: submit Mein erster Beitrag"
+    echo "  A picture or file: Mock an Activity → Custom activity (README: Send a file or a pasted image)"
     echo "  (logs: var/playground-*.log; SOCIALDESK_PLAYGROUND=0 turns this off)"
     echo
   else

@@ -8,10 +8,12 @@ same bytes are stored once however often they are sent.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -69,7 +71,22 @@ def configure(root: Path, public_url: str | None = None) -> BlobStore:
     global _store, _public_url
     _store = BlobStore(root)
     _public_url = public_url.rstrip("/") if public_url else None
+    if not _public_url:
+        log.warning(
+            "SOCIALDESK_PUBLIC_URL is not set: cards show no image previews and files cannot"
+            " be opened from chat; set it to where chat users reach this server"
+        )
     return _store
+
+
+def has_public_url() -> bool:
+    """Whether files can be linked at all (views say so on the card when not)."""
+    return _public_url is not None
+
+
+def public_url() -> str | None:
+    """Where chat users reach this server (SOCIALDESK_PUBLIC_URL), for links to its pages."""
+    return _public_url
 
 
 def store() -> BlobStore:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -140,20 +141,33 @@ def config_path() -> Path:
     return EXAMPLE_CONFIG
 
 
-@pytest.fixture
-def settings(
-    database_url: str, fake_slack: FakeSlackApi, config_path: Path, tmp_path: Path
+def make_settings(
+    database_url: str,
+    fake_slack: FakeSlackApi,
+    tmp_path: Path,
+    *,
+    config: Path = EXAMPLE_CONFIG,
+    **extra: Any,
 ) -> Settings:
+    """The bot's settings for a test: this database, the fake Slack, files in `tmp_path`."""
     return Settings(
         _env_file=None,
         SOCIALDESK_DATABASE_URL=database_url,
-        SOCIALDESK_CONFIG=config_path,
+        SOCIALDESK_CONFIG=config,
         SOCIALDESK_DATA_DIR=tmp_path / "files",
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake_slack.api_url,
         SOCIALDESK_OUTBOX_RETRY_BASE=0.05,
+        **extra,
     )
+
+
+@pytest.fixture
+def settings(
+    database_url: str, fake_slack: FakeSlackApi, config_path: Path, tmp_path: Path
+) -> Settings:
+    return make_settings(database_url, fake_slack, tmp_path, config=config_path)
 
 
 @dataclass

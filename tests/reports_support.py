@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import features
@@ -151,6 +151,20 @@ async def seed(session: AsyncSession, n: int, now: datetime, offset: int = 0) ->
         if values:
             table = Base.metadata.tables[model.__tablename__]
             await session.execute(insert(table), values)
+            await _past_the_seeded_ids(session, model.__tablename__)
+
+
+async def _past_the_seeded_ids(session: AsyncSession, table: str) -> None:
+    """Explicit ids leave PostgreSQL's sequence behind: the next item the bot creates would
+    take id 1 again. (SQLite takes the highest id plus one by itself.)"""
+    if session.get_bind().dialect.name != "postgresql" or "id" not in Base.metadata.tables[table].c:
+        return
+    await session.execute(
+        text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT coalesce(max(id), 1) FROM {table}))"
+        )
+    )
 
 
 def _item(rows: _Rows, ids: dict[str, int], i: int, now: datetime) -> None:

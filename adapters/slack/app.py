@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.render import (
     FORM_OPEN,
+    LINK_OPEN,
     MODAL_CALLBACK,
     action_name,
     modal_view,
@@ -96,8 +97,13 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
         view = modal_view(form, (body.get("channel") or {}).get("id"))
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    async def link_opened(ack: Any) -> None:
+        """An Open button (render._link_button): the browser opens the file, nothing to do."""
+        await ack()
+
     app.command(re.compile(r"^/.+"))(on_command)
     app.action(FORM_OPEN)(open_form)  # before the catch-all: bolt runs the first match
+    app.action(LINK_OPEN)(link_opened)
     app.action(re.compile(r".+"))(on_action)
     app.view(MODAL_CALLBACK)(on_form)
     app.event("message")(on_message)
@@ -137,6 +143,7 @@ def action_event(body: dict[str, Any], action: dict[str, Any]) -> Action:
         reply_context=_reply_context(body, channel, user),
         action=action_name(action["action_id"]),
         value=str(action.get("value", "")),
+        reply_to=(body.get("container") or {}).get("message_ts"),
     )
 
 

@@ -40,6 +40,7 @@ BOT_SCOPES: dict[str, str] = {
     "users:read.email": "users.lookupByEmail and the e-mail in users.info: people by e-mail",
     "files:read": "download files sent to the bot (url_private)",
     "groups:write": "conversations.create, conversations.invite: the private crisis room",
+    "usergroups:read": "usergroups.list, usergroups.users.list: departments for import-org",
 }
 BOT_EVENTS = ("message.im", "app_home_opened")
 # Slack's own commands: an app may not register them (Slack refuses the whole manifest), so

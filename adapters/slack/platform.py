@@ -90,7 +90,10 @@ class SlackPlatform(ChatPlatform):
 
     async def reply(self, context: dict[str, Any], message: Message) -> dict[str, Any]:
         """response_url works wherever the user typed; postEphemeral is the fallback.
-        A message with a form opens a modal while the click's trigger_id is fresh."""
+        A message with a form opens a modal while the click's trigger_id is fresh. With
+        `replace` (the message an action came from), response_url replaces that message."""
+        if context.get("replace") and not context.get("response_url"):
+            return {}  # nothing Slack lets us replace: never a new message instead
         if message.form is not None and context.get("trigger_id"):
             view = modal_view(message.form, context.get("channel"))
             trigger = context["trigger_id"]
@@ -104,8 +107,13 @@ class SlackPlatform(ChatPlatform):
         if context.get("response_url"):
             webhook = AsyncWebhookClient(context["response_url"], session=self.session())
             try:
+                how: dict[str, Any] = (
+                    {"replace_original": True}
+                    if context.get("replace")
+                    else {"response_type": "ephemeral"}
+                )
                 resp = await webhook.send(
-                    text=fallback_text(message), blocks=blocks(message), response_type="ephemeral"
+                    text=fallback_text(message), blocks=blocks(message), **how
                 )
             except (aiohttp.ClientError, TimeoutError) as exc:
                 raise RetryLater(f"response_url: {exc}") from exc

@@ -9,13 +9,15 @@ markup (mentions, links) of its own, so everything it sends is escaped.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from adapters.limits import marker, shorten
-from bot.forms import Form
-from bot.messages import Button, Fact, Message, Section
+from bot.forms import Form, Select
+from bot.messages import Button, Fact, Link, Message, Section
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +31,14 @@ BUTTON_TEXT_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
 IMAGE_URL_LIMIT = 3000
 ALT_TEXT_LIMIT = 2000
+IMAGE_TITLE_LIMIT = 2000
+IMAGES_LIMIT = 10  # images shown; more files are still listed, each with its Open button
+LINK_URL_LIMIT = 3000
+BULLET = "• "
 LABEL_LIMIT = 300  # a field's label, so its value keeps most of the field
 DUPLICATE_MARK = "|"
 FORM_OPEN = "socialdesk.form.open"
+LINK_OPEN = "socialdesk.link.open"
 
 
 def escape(text: str) -> str:
@@ -67,9 +74,7 @@ def blocks(message: Message) -> list[dict[str, Any]]:
         content.extend(_section_blocks(section, mark))
     content.extend(_field_blocks(message.fields, mark))
     tail: list[dict[str, Any]] = []
-    if message.image and len(message.image.url) <= IMAGE_URL_LIMIT:
-        alt = shorten(message.image.alt, ALT_TEXT_LIMIT, mark, units)
-        tail.append({"type": "image", "image_url": message.image.url, "alt_text": alt})
+    tail.extend(_image_blocks(message, mark))
     elements = _buttons(message.buttons)
     if elements:
         tail.append({"type": "actions", "elements": elements})
@@ -86,15 +91,101 @@ def blocks(message: Message) -> list[dict[str, Any]]:
 
 
 def _section_blocks(section: Section, mark: str) -> list[dict[str, Any]]:
-    """A section's text, then its fields ten to a block."""
+    """A section's text, then its fields ten to a block, then its items a bullet a line (in
+    the text's block while they fit, then as many blocks as their length needs); its link is
+    a button beside the first block."""
     out = _field_blocks(section.fields, mark)
+    lines = [BULLET + _text(item, TEXT_LIMIT - units(BULLET), mark) for item in section.items]
     if section.text:
-        text = _mrkdwn(_text(section.text, TEXT_LIMIT, mark))
+        text = _text(section.text, TEXT_LIMIT, mark)
         if out:
-            out[0]["text"] = text
+            out[0]["text"] = _mrkdwn(text)
         else:
-            out = [{"type": "section", "text": text}]
+            lines.insert(0, text)
+    out += [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _packed(lines)]
+    if section.runs:  # a word diff, in a block of its own
+        out.append({"type": "section", "text": _mrkdwn(_runs(section, mark))})
+    if section.link is not None and len(section.link.url) <= LINK_URL_LIMIT:
+        if not out:
+            out = [{"type": "section", "text": _mrkdwn(escape(section.link.label))}]
+        out[0]["accessory"] = _link_button(section.link)
     return out
+
+
+def _packed(lines: list[str]) -> list[str]:
+    """Lines (each within a section's limit) joined into as few texts as the limit allows."""
+    chunks: list[str] = []
+    for line in lines:
+        if chunks and units(chunks[-1]) + 1 + units(line) <= TEXT_LIMIT:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line)
+    return chunks
+
+
+_RUN_MARK = {"removed": "~", "added": "*"}
+
+
+def _runs(section: Section, mark: str) -> str:
+    """A word diff in mrkdwn: removed words struck through, added ones bold (the marks go
+    around the words, not their spaces, or Slack shows them as typed); cut at the limit."""
+    out = ""
+    for run in section.runs:
+        sign = _RUN_MARK.get(run.change or "", "")
+        text = "\n".join(_marked(line, sign) for line in escape(run.text).split("\n"))
+        if units(out) + units(text) > TEXT_LIMIT - units(mark):
+            return out + escape(mark)
+        out += text
+    return out
+
+
+def _marked(text: str, sign: str) -> str:
+    """`~word~` or `*word*` around the words of one line (mrkdwn marks end at a line)."""
+    if not sign or not text.strip():
+        return text
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    return f"{lead}{sign}{text.strip()}{sign}{trail}"
+
+
+def _link_button(link: Link) -> dict[str, Any]:
+    """A button that opens `url` in the browser; Slack still reports the click (app.py acks
+    LINK_OPEN and does nothing else)."""
+    return {
+        "type": "button",
+        "text": _plain(link.label, BUTTON_TEXT_LIMIT),
+        "action_id": LINK_OPEN,
+        "url": link.url,
+    }
+
+
+def _image_blocks(message: Message, mark: str) -> list[dict[str, Any]]:
+    """Each image at full width, one block each. Slack fetches an image from its own servers
+    and refuses the whole message when it cannot: an address only this machine or network
+    reaches (`make run`'s loopback URL) shows no image here, the file's Open button stays."""
+    out: list[dict[str, Any]] = []
+    for image in message.pictures()[:IMAGES_LIMIT]:
+        if len(image.url) > IMAGE_URL_LIMIT or not fetchable_by_slack(image.url):
+            continue
+        alt = shorten(image.alt, ALT_TEXT_LIMIT, mark, units)
+        title = shorten(image.alt, IMAGE_TITLE_LIMIT, "…", units)
+        block: dict[str, Any] = {"type": "image", "image_url": image.url, "alt_text": alt}
+        if title:
+            block["title"] = {"type": "plain_text", "text": title}
+        out.append(block)
+    return out
+
+
+def fetchable_by_slack(url: str) -> bool:
+    """False for addresses Slack's servers cannot reach: localhost, loopback, private and
+    link-local networks."""
+    host = (urlsplit(url).hostname or "").lower()
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return address.is_global
 
 
 def _field_blocks(facts: list[Fact], mark: str) -> list[dict[str, Any]]:
@@ -172,6 +263,7 @@ def fallback_text(message: Message) -> str:
 # --- forms as modals ---------------------------------------------------------------------
 
 MODAL_TITLE_LIMIT = 24
+INITIAL_VALUE_LIMIT = 3000  # a plain_text_input's initial_value
 MODAL_CALLBACK = "socialdesk.form"
 
 
@@ -194,8 +286,10 @@ def modal_view(form: Form, channel: str | None = None) -> dict[str, Any]:
         }
         if field.placeholder:
             element["placeholder"] = _plain(field.placeholder, 150)
-        if field.initial:
+        if field.initial and len(field.initial) <= INITIAL_VALUE_LIMIT:
             element["initial_value"] = field.initial
+        elif field.initial:  # Slack refuses the whole modal: better an empty field
+            log.warning("input %s opens empty: its text is too long for Slack", field.name)
         view_blocks.append(
             {
                 "type": "input",
@@ -213,13 +307,7 @@ def modal_view(form: Form, channel: str | None = None) -> dict[str, Any]:
                 "block_id": select.name,
                 "label": _plain(select.label, 2000),
                 "optional": not select.required,
-                "element": {
-                    "type": "static_select",
-                    "action_id": select.name,
-                    "options": [
-                        {"text": _plain(o.label, 75), "value": o.value} for o in select.options
-                    ],
-                },
+                "element": _select_element(select),
             }
         )
     if form.files:
@@ -248,8 +336,25 @@ def modal_view(form: Form, channel: str | None = None) -> dict[str, Any]:
     }
 
 
+def _select_element(select: Select) -> dict[str, Any]:
+    """A static select, or with `multiple` a multi_static_select, its chosen options set."""
+    options = [{"text": _plain(o.label, 75), "value": o.value} for o in select.options]
+    element: dict[str, Any] = {
+        "type": "multi_static_select" if select.multiple else "static_select",
+        "action_id": select.name,
+        "options": options,
+    }
+    chosen = [o for o in options if o["value"] in select.initial]
+    if chosen and select.multiple:
+        element["initial_options"] = chosen
+    elif chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
 def submitted_values(view: dict[str, Any]) -> dict[str, str]:
-    """The modal's inputs by name: typed text, or the chosen option's value."""
+    """The modal's inputs by name: typed text, the chosen option's value, or the chosen
+    options' values joined by commas."""
     out: dict[str, str] = {}
     for block_id, actions in (view.get("state") or {}).get("values", {}).items():
         for state in actions.values():
@@ -258,6 +363,9 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str]:
             if state.get("type") == "static_select":
                 option = state.get("selected_option") or {}
                 out[block_id] = str(option.get("value") or "")
+            elif state.get("type") == "multi_static_select":
+                chosen = state.get("selected_options") or []
+                out[block_id] = ",".join(str(o.get("value") or "") for o in chosen)
             else:
                 out[block_id] = str(state.get("value") or "")
     return out

@@ -170,6 +170,7 @@ class TeamsBot:
                     for k, v in value.items()
                     if k not in ("action", "value", "msteams") and v is not None
                 },
+                reply_to=activity.reply_to_id,
             )
         else:
             text, mentions = neutral_mentions(activity)

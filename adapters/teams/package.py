@@ -42,7 +42,8 @@ MENU = (
     "history",
     "delegate",
 )
-OFF_MENU = ("stats", "departments", "outbox")
+# Teams lists at most 10 commands
+OFF_MENU = ("stats", "departments", "outbox", "plan", "kalender", "people", "reload")
 DEFAULT_LANGUAGE = "en"
 LOCALIZED = {"de": "de.json"}  # Teams language tag → localization file in the package
 _TITLE_LIMIT, _DESCRIPTION_LIMIT = 32, 128

@@ -59,7 +59,7 @@ def to_activity(message: Message) -> Activity:
     plain = not (
         message.sections
         or message.fields
-        or message.image
+        or message.pictures()
         or message.buttons
         or message.context
         or message.form
@@ -133,10 +133,15 @@ class TeamsPlatform(ChatPlatform):
         return dict(ref)
 
     async def reply(self, context: dict[str, Any], message: Message) -> dict[str, Any]:
-        """Into the conversation the person wrote in (Teams has no ephemeral messages)."""
+        """Into the conversation the person wrote in (Teams has no ephemeral messages); with
+        `replace` (the card an action came from), that card is replaced instead."""
         ref = context.get("conversation_ref")
         if not ref:
             raise Undeliverable("teams reply without a conversation reference")
+        if context.get("replace"):
+            return await self.update(
+                {"conversation_ref": ref, "activity_id": context["replace"]}, message
+            )
         return await self._send(ref, message)
 
     # --- sending ------------------------------------------------------------------------------

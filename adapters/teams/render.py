@@ -22,12 +22,13 @@ from botbuilder.schema import Attachment
 
 from adapters.limits import marker, shorten
 from bot.forms import Form
-from bot.messages import Button, Fact, Message
+from bot.messages import Button, Fact, Image, Link, Message, Section
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 _STYLE = {"primary": "positive", "danger": "destructive"}
+_TONE = {"good": "good", "attention": "attention", "warning": "warning"}
 # Bytes of JSON: Teams takes about 28,000 for the whole activity; the envelope (conversation,
 # sender, recipient, service URL) needs the rest.
 PAYLOAD_LIMIT = 28_000
@@ -36,6 +37,7 @@ SUMMARY_LIMIT = 1_000
 TEXT_BUDGET = CARD_BUDGET + SUMMARY_LIMIT  # a plain chat message: text only
 MIN_TEXT = 200  # a text is not cut below this; past it, content gives way instead
 BUTTON_TITLE_LIMIT = 75
+BULLET = "• "
 # A zero-width space between `]` and `(`: no Markdown link, and nothing a reader sees.
 _LINK = "]("
 _INERT_LINK = "]\u200b("
@@ -65,9 +67,13 @@ class _Parts:
     context: dict[str, Any] | None = None
     inputs: list[dict[str, Any]] = _field(default_factory=list)
     actions: list[dict[str, Any]] = _field(default_factory=list)
+    tone: str | None = None  # Message.tone: the headline sits in a coloured container
 
     def card(self) -> dict[str, Any]:
-        body = [self.head, *self.content]
+        top = self.head
+        if self.tone:
+            top = {"type": "Container", "style": _TONE[self.tone], "items": [self.head]}
+        body = [top, *self.content]
         body += [self.image] if self.image else []
         body += [self.context] if self.context else []
         body += self.inputs
@@ -101,22 +107,22 @@ def _parts(message: Message) -> _Parts:
             "weight": "Bolder",
             "size": "Medium",
             "wrap": True,
-        }
+        },
+        tone=message.tone,
     )
     for section in message.sections:
         if section.text:
             parts.content.append({"type": "TextBlock", "text": inert(section.text), "wrap": True})
         if section.fields:
             parts.content.append(_fact_set(section.fields))
+        parts.content += [_item(item) for item in section.items]
+        if section.runs:
+            parts.content.append(_rich_runs(section))
+        if section.link is not None:
+            parts.content.append({"type": "ActionSet", "actions": [_open_url(section.link)]})
     if message.fields:
         parts.content.append(_fact_set(message.fields))
-    if message.image:
-        parts.image = {
-            "type": "Image",
-            "url": message.image.url,
-            "altText": message.image.alt,
-            "size": "Large",
-        }
+    parts.image = _images(message.pictures())
     if message.context:
         parts.context = {
             "type": "TextBlock",
@@ -153,7 +159,7 @@ def _texts(parts: _Parts) -> list[tuple[dict[str, Any], str]]:
         elif "label" in element:
             out.append((element, "label"))
     if parts.image:
-        out.append((parts.image, "altText"))
+        out += [(image, "altText") for image in parts.image.get("images", [parts.image])]
     return out
 
 
@@ -234,6 +240,10 @@ def _inputs(form: Form) -> list[dict[str, Any]]:
             "isRequired": select.required,
             "choices": [{"title": o.label, "value": o.value} for o in select.options],
         }
+        if select.multiple:  # Teams answers with the chosen values joined by commas
+            choice["isMultiSelect"] = True
+        if select.initial:
+            choice["value"] = ",".join(select.initial)
         if select.required:
             choice["errorMessage"] = select.error or select.label
         out.append(choice)
@@ -256,6 +266,58 @@ def summary(message: Message) -> str:
 def plain_text(message: Message) -> str:
     """A message with nothing but its text, sent as a Markdown chat message (platform.py)."""
     return shorten(inert(message.text), TEXT_BUDGET, marker(message), _text_size)
+
+
+def _item(item: str) -> dict[str, Any]:
+    """A list item as a TextBlock of its own: a line break inside one TextBlock is no line
+    break in Teams (single `\\n` collapses), so a list joined into one text runs together."""
+    return {"type": "TextBlock", "text": BULLET + inert(item), "wrap": True, "spacing": "Small"}
+
+
+def _open_url(link: Link) -> dict[str, Any]:
+    return {
+        "type": "Action.OpenUrl",
+        "title": shorten(link.label, BUTTON_TITLE_LIMIT, "…"),
+        "url": link.url,
+    }
+
+
+def _image(image: Image, size: str) -> dict[str, Any]:
+    """Clicking the image opens it whole in the browser."""
+    return {
+        "type": "Image",
+        "url": image.url,
+        "altText": image.alt,
+        "size": size,
+        "selectAction": {"type": "Action.OpenUrl", "url": image.url},
+    }
+
+
+def _images(images: list[Image]) -> dict[str, Any] | None:
+    """One image across the card's width; several as an image set, each large."""
+    if not images:
+        return None
+    if len(images) == 1:
+        return _image(images[0], "Stretch")
+    return {
+        "type": "ImageSet",
+        "imageSize": "Large",
+        "images": [_image(image, "Large") for image in images],
+    }
+
+
+def _rich_runs(section: Section) -> dict[str, Any]:
+    """A word diff: removed words struck through in red, added ones highlighted in green
+    (RichTextBlock, Adaptive Cards 1.2+; TextBlock Markdown has no strikethrough)."""
+    inlines: list[dict[str, Any]] = []
+    for run in section.runs:
+        inline: dict[str, Any] = {"type": "TextRun", "text": run.text}
+        if run.change == "removed":
+            inline.update(strikethrough=True, color="Attention")
+        elif run.change == "added":
+            inline.update(highlight=True, color="Good", weight="Bolder")
+        inlines.append(inline)
+    return {"type": "RichTextBlock", "inlines": inlines}
 
 
 def _fact_set(facts: list[Fact]) -> dict[str, Any]:

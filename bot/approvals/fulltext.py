@@ -9,10 +9,12 @@ cut it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from bot.approvals.reports import EXCERPT
 from bot.i18n import Reader
 from bot.messages import Message, Section
+from bot.textfit import longest_start
 from storage.models import ContentItem
 
 # Sizes as measured by `rendered_size`: a part well under a Teams card's budget (about 25,000
@@ -35,7 +37,7 @@ def split(text: str, limit: int) -> list[str]:
     pieces: list[str] = []
     rest = text
     while rendered_size(rest) > limit:
-        head = _longest_start(rest, limit)
+        head = longest_start(rest, limit, rendered_size) or rest[:1]  # a character always fits
         boundary = max(head.rfind(" "), head.rfind("\n"))
         cut = boundary if boundary > len(head) // 2 else len(head)
         pieces.append(rest[:cut].rstrip())
@@ -43,32 +45,28 @@ def split(text: str, limit: int) -> list[str]:
     return [piece for piece in [*pieces, rest] if piece]
 
 
-def _longest_start(text: str, limit: int) -> str:
-    low, high = 1, len(text)  # one character always fits: the limits are thousands
-    while low < high:
-        middle = (low + high + 1) // 2
-        if rendered_size(text[:middle]) <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low]
-
-
-def messages(reader: Reader, item: ContentItem) -> list[Message]:
-    """The latest version in full, when the history could only quote it; else nothing."""
+def messages(
+    reader: Reader, item: ContentItem, channel_names: Mapping[str, str] | None = None
+) -> list[Message]:
+    """The latest version in full, when the history could only quote it; then each channel's
+    own text (the history never quotes those), under the channel's name."""
     version = item.latest
-    if len(version.text) <= EXCERPT:
-        return []
-    parts = split(version.text, PART_SIZE)
+    head: dict[str, object] = {"id": item.id, "version": version.number}
+    out: list[Message] = []
+    if len(version.text) > EXCERPT:
+        out += _parts(reader, version.text, "approvals.full_text.title", head)
+    for channel_id, text in (version.channel_texts or {}).items():
+        channel = (channel_names or {}).get(channel_id, channel_id)
+        out += _parts(reader, text, "approvals.full_text.channel", {**head, "channel": channel})
+    return out
+
+
+def _parts(reader: Reader, text: str, key: str, params: Mapping[str, object]) -> list[Message]:
+    """`text` in messages small enough that no renderer cuts them, titled `key`."""
+    parts = split(text, PART_SIZE)
     return [
         Message(
-            text=reader.t(
-                "approvals.full_text.title",
-                id=item.id,
-                version=version.number,
-                n=n,
-                total=len(parts),
-            ),
+            text=reader.t(key, **params, n=n, total=len(parts)),
             sections=[Section(text=piece) for piece in split(part, SECTION_SIZE)],
             locale=reader.locale,
         )

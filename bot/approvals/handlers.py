@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from bot.approvals import deadlines, fulltext, reports, service, states, views
-from bot.approvals.replies import tell_revision, tell_submitted
+from bot.approvals import deadlines, fulltext, queries, reports, service, states, views
+from bot.approvals.replies import tell_revision, tell_submitted, tell_withdrawn
 from bot.context import Context
 from bot.events import Command
-from bot.forms import open_form
+from bot.forms import open_form, sent_form
 from bot.ids import looks_like_id, parse_id
+from bot.intake import views as intake_views
 from bot.intake.handlers import new_submission_form
 from bot.messages import Message, Section
 from bot.outbox import service as outbox
 from bot.people.service import people_by_id, person_for_reference, reader_for
+from bot.publishing import reports as publishing_reports
 from bot.registry import action, command
 from bot.status import status_section
 from bot.when import parse_date
@@ -110,18 +112,31 @@ async def _decide(ctx: Context, value: str, outcome: str, comment: str | None = 
         ctx.reply(ctx.t("approvals.request_unknown"))
         return
     request = result.request
+    if result.status == "recorded" and comment:
+        await _close_comment_form(ctx, request, outcome, comment)
     if result.status == "not_approver":
         await _not_approver(ctx, request)
     elif result.status == "already_decided":
         await _already_decided(ctx, request)
     elif result.status == "held":
         ctx.reply(ctx.t("crisis.approval_held"))
+    elif result.status == "four_eyes":
+        ctx.reply(ctx.t("approvals.four_eyes.refused", stage=result.stage or "–"))
     elif result.status == "comment_required":
         # A platform that does not enforce required inputs: ask again, nothing was lost.
         item = await ctx.session.get_one(ContentItem, request.item_id)
         form = views.comment_form(reader_for(ctx.person, ctx.org), outcome, request.id, item.title)
         ctx.reply(ctx.t("approvals.form.comment_required"))
         open_form(ctx, form)
+
+
+async def _close_comment_form(
+    ctx: Context, request: ApprovalRequest, outcome: str, comment: str
+) -> None:
+    """The form card the reason came from shows what was sent and cannot be sent again."""
+    item = await ctx.session.get_one(ContentItem, request.item_id)
+    form = views.comment_form(reader_for(ctx.person, ctx.org), outcome, request.id, item.title)
+    ctx.replace_source(sent_form(form, {views.COMMENT: comment}, ctx.t("form.sent")))
 
 
 async def _not_approver(ctx: Context, request: ApprovalRequest) -> None:
@@ -135,6 +150,9 @@ async def _already_decided(ctx: Context, request: ApprovalRequest) -> None:
         return
     if request.status == states.SUPERSEDED:
         ctx.reply(ctx.t("approvals.superseded"))
+        return
+    if request.status == states.WITHDRAWN:
+        ctx.reply(ctx.t("approvals.withdrawn_click"))
         return
     first = request.decisions[0] if request.decisions else None
     mine = next((d for d in request.decisions if d.person_id == ctx.person.id), first)
@@ -174,6 +192,62 @@ async def revise(ctx: Context, args: str) -> None:
 
 def _item_token(token: str) -> str:
     return token.strip().removeprefix("#")
+
+
+@action(views.REVISE)
+async def revise_form(ctx: Context, value: str) -> None:
+    """*Überarbeiten*: the current text in a form, the approver's request above it."""
+    item_id = parse_id(value)
+    item = await ctx.session.get(ContentItem, item_id) if item_id is not None else None
+    if item is None or item.status == states.ITEM_DRAFT:
+        ctx.reply(ctx.t("approvals.item_unknown", id=value))
+        return
+    result = None
+    if item.submitter_id != ctx.person.id:
+        result = service.RevisionResult("not_submitter", item)
+    elif item.status != states.ITEM_CHANGES_REQUESTED:
+        result = service.RevisionResult("not_waiting", item)
+    if result is not None:
+        await tell_revision(ctx, item.id, result)
+        return
+    request = await queries.current_request(session=ctx.session, item_id=item.id)
+    asked = request.decisions[-1] if request and request.decisions else None
+    decider = await ctx.session.get(Person, asked.person_id) if asked else None
+    reader = reader_for(ctx.person, ctx.org)
+    comment = (asked.comment or "") if asked else ""
+    channels = [c for c in ctx.org.channels if c.id in item.channels]
+    open_form(ctx, views.revise_form(reader, item, decider, comment, channels))
+
+
+@action(views.REVISE_SUBMIT)
+async def revise_submitted(ctx: Context, value: str) -> None:
+    item_id = parse_id(value)
+    if item_id is None:
+        ctx.reply(ctx.t("approvals.item_unknown", id=value))
+        return
+    inputs = getattr(ctx.event, "inputs", {}) or {}
+    result = await service.revise(
+        session=ctx.session,
+        org=ctx.org,
+        item_id=item_id,
+        person=ctx.person,
+        text=str(inputs.get(views.TEXT, "")),
+        now=ctx.now,
+        channel_texts=intake_views.channel_texts_from(inputs, ctx.org),  # the form shows them all
+    )
+    await tell_revision(ctx, item_id, result)
+
+
+@action(views.WITHDRAW)
+async def withdraw(ctx: Context, value: str) -> None:
+    item_id = parse_id(value)
+    if item_id is None:
+        ctx.reply(ctx.t("approvals.item_unknown", id=value))
+        return
+    result = await service.withdraw(
+        session=ctx.session, org=ctx.org, item_id=item_id, person=ctx.person, now=ctx.now
+    )
+    await tell_withdrawn(ctx, item_id, result)
 
 
 # --- delegation ---------------------------------------------------------------------------------
@@ -319,7 +393,7 @@ async def history(ctx: Context, args: str) -> None:
         )
         return
     item = await ctx.session.get(ContentItem, item_id)
-    if item is None:
+    if item is None or item.status == states.ITEM_DRAFT:
         ctx.reply(ctx.t("approvals.item_unknown", id=item_id))
         return
     if not await reports.may_see_history(ctx.session, item, ctx.person):
@@ -328,10 +402,19 @@ async def history(ctx: Context, args: str) -> None:
     path_name = ctx.org.path_name(item.approval_path)
     reader = reader_for(ctx.person, ctx.org)
     ctx.reply(await reports.history(ctx.session, reader, item, path_name=path_name))
-    for part in fulltext.messages(reader, item):  # what cards cut, whole
+    names = {c.id: c.name for c in ctx.org.channels}
+    for part in fulltext.messages(reader, item, names):  # what cards cut, whole
         ctx.reply(part)
 
 
 @command("stats", usage_key="approvals.usage.stats", aliases=("statistik",))
 async def stats(ctx: Context, args: str) -> None:
-    ctx.reply(await reports.stats(ctx.session, reader_for(ctx.person, ctx.org), ctx.now))
+    reader = reader_for(ctx.person, ctx.org)
+    message = await reports.stats(ctx.session, reader, ctx.now)
+    live = await publishing_reports.live_sections(
+        ctx.session,
+        reader,
+        channels={c.id: c.name for c in ctx.org.channels},
+        departments={d.id: d.name for d in ctx.org.departments},
+    )
+    ctx.reply(message.model_copy(update={"sections": [*message.sections, *live]}))

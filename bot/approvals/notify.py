@@ -9,11 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.approvals import states, views
-from bot.approvals.views import RequestFacts
+from bot.approvals.queries import current_request, deciders_of_other_stages
+from bot.approvals.views import Progress, RequestFacts
 from bot.channels.items import item_findings
+from bot.messages import Message
 from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
 from bot.people.service import people_map, reader_for
+from bot.publishing.views import plan_buttons_for
 from storage.models import (
     ApprovalRequest,
     ContentItem,
@@ -43,7 +46,9 @@ async def facts_for(
     session: AsyncSession, org: OrgConfig, item: ContentItem, request: ApprovalRequest
 ) -> RequestFacts:
     department = await session.get(Department, item.department_id) if item.department_id else None
+    other_stages = await deciders_of_other_stages(session, item.id, request.stage_index)
     ids = set(watchers(request)) | {d.person_id for d in request.decisions} | {item.submitter_id}
+    ids |= set(other_stages)
     people = await people_map(session, ids)
     version = await session.get_one(ContentVersion, request.version_id)
     seen_before: dict[int, ContentVersion] = {}
@@ -64,6 +69,8 @@ async def facts_for(
         seen_before=seen_before,
         findings=item_findings(org, item, version),
         urgent=org.crisis is not None and item.approval_path == org.crisis.approval_path,
+        other_stages=list(other_stages.items()),
+        org=org,
     )
 
 
@@ -128,6 +135,85 @@ async def request_opened(
 ) -> None:
     facts = await facts_for(session, org, item, request)
     await _post_cards(session, org, facts, watchers(request), now)
+    await submitter_status(session, org, item, now)
+
+
+def status_key(item: ContentItem) -> str:
+    return f"submission:{item.id}"
+
+
+async def _status_message(session: AsyncSession, org: OrgConfig, item: ContentItem) -> Message:
+    submitter = await session.get_one(Person, item.submitter_id)
+    request = await current_request(session=session, item_id=item.id)
+    path = org.approval_paths.get(item.approval_path)
+    stages = [s.name for s in path.stages] if path else []
+    with_: list[Person] = []
+    decided_by = None
+    if request is not None:
+        people = await people_map(session, request.approver_ids)
+        with_ = [people[p] for p in request.approver_ids if p in people]
+        if request.decisions:
+            decided_by = await session.get(Person, request.decisions[-1].person_id)
+    progress = Progress(
+        stages=stages or [item.approval_path],
+        current=item.current_stage,
+        with_=with_,
+        decided_by=decided_by,
+    )
+    return views.submission_status(reader_for(submitter, org), item, progress)
+
+
+async def post_submitter_status(
+    session: AsyncSession, org: OrgConfig, item: ContentItem, now: datetime
+) -> None:
+    """The submitter's message about the item, in their chat with the bot: a message that
+    can be updated in place (an answer to a Slack command cannot), at every step after."""
+    submitter = await session.get_one(Person, item.submitter_id)
+    message = await _status_message(session, org, item)
+    outbox.post_to_person(session, submitter, message, now=now, key=status_key(item))
+
+
+async def submitter_status(
+    session: AsyncSession, org: OrgConfig, item: ContentItem, now: datetime
+) -> None:
+    """Show the submitter where the item stands now (if they have the message)."""
+    await outbox.update(
+        session, status_key(item), await _status_message(session, org, item), now=now
+    )
+
+
+async def overdue(
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    request: ApprovalRequest,
+    now: datetime,
+) -> None:
+    """A stage's time is up and nobody is there to escalate to: the social media managers
+    hear it, so a deadline never passes unnoticed."""
+    waiting = await people_map(session, request.approver_ids)
+    names = ", ".join(p.name for p in waiting.values()) or "–"
+    for person in await outbox.managers(session, org):
+        reader = reader_for(person, org)
+        text = reader.t(
+            "approvals.overdue", id=item.id, title=item.title, stage=request.stage_name, names=names
+        )
+        outbox.post_to_person(session, person, Message(text=text), now=now)
+
+
+async def withdrawn(
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    request: ApprovalRequest | None,
+    now: datetime,
+) -> None:
+    """Every approver's card says the item was withdrawn (no buttons); so does the status."""
+    if request is not None:
+        await refresh_cards(session, org, item, request, now)
+    await submitter_status(session, org, item, now)
 
 
 async def decision_recorded(
@@ -159,7 +245,11 @@ async def item_finished(
     message = views.finished(
         reader_for(submitter, org), item, decider, decision.comment if decision else None
     )
+    if item.status == states.ITEM_APPROVED:  # *Einplanen* where the submitter may plan
+        plan = plan_buttons_for(reader_for(submitter, org), org, item, submitter)
+        message = message.model_copy(update={"buttons": [*message.buttons, *plan]})
     outbox.post_to_person(session, submitter, message, now=now)
+    await submitter_status(session, org, item, now)
 
 
 async def changes_requested(
@@ -177,6 +267,7 @@ async def changes_requested(
         reader_for(submitter, org), item, request.stage_name, decider, decision.comment or ""
     )
     outbox.post_to_person(session, submitter, message, now=now, key=changes_key(item, decision))
+    await submitter_status(session, org, item, now)
 
 
 def changes_key(item: ContentItem, decision: Decision) -> str:
@@ -229,6 +320,7 @@ async def escalated(
         session, org, item, request, now, only=[p for p in watchers(request) if p not in added_ids]
     )
     await _post_cards(session, org, facts, [p.id for p in added], now)
+    await submitter_status(session, org, item, now)
 
 
 async def rerouted(
@@ -244,3 +336,4 @@ async def rerouted(
     """A waiting request moved to a stand-in: both see it on the request."""
     facts = await refresh_cards(session, org, item, request, now, only=[original.id])
     await _post_cards(session, org, facts, [delegate.id], now)
+    await submitter_status(session, org, item, now)

@@ -38,7 +38,6 @@ from storage.models import (
     RequestApprover,
 )
 
-SECTION_CHARS = 2800
 EXCERPT = 300
 
 
@@ -51,19 +50,6 @@ async def _names(session: AsyncSession, ids: list[int]) -> dict[int, str]:
         return {}
     rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(set(ids))))
     return {pid: name for pid, name in rows}
-
-
-def _chunks(lines: list[str]) -> list[Section]:
-    sections: list[Section] = []
-    current = ""
-    for line in lines:
-        if current and len(current) + len(line) + 1 > SECTION_CHARS:
-            sections.append(Section(text=current))
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current:
-        sections.append(Section(text=current))
-    return sections
 
 
 # --- status ------------------------------------------------------------------------------------
@@ -118,7 +104,7 @@ def _not_decided_yet() -> ColumnElement[bool]:
 def _counted(reader: Reader, key: str, lines: list[str], total: int) -> Section:
     """A heading with the total, the first lines, and how many more there are."""
     heading = reader.t(key, n=format_number(total, reader.locale))
-    return Section(text="\n".join([heading, *with_more(reader.locale, lines, total)]))
+    return Section(text=heading, items=with_more(reader.locale, lines, total))
 
 
 async def status_sections(
@@ -289,7 +275,7 @@ async def history(
             Fact(label=reader.t("approvals.field.path"), value=path_name),
             Fact(label=reader.t("approvals.field.status"), value=status),
         ],
-        sections=_chunks([text for _, _, text in events]),
+        sections=[Section(items=[text for _, _, text in events])],
         context=reader.t("approvals.history.tz", tz=str(reader.tz)),
     )
 
@@ -520,8 +506,8 @@ async def stats(session: AsyncSession, reader: Reader, now: datetime) -> Message
             )
             for w in waiting
         ]
-        body = [reader.t("approvals.stats.waiting"), *with_more(reader.locale, lines, total)]
-        sections.append(Section(text="\n".join(body)))
+        items = with_more(reader.locale, lines, total)
+        sections.append(Section(text=reader.t("approvals.stats.waiting"), items=items))
     if not sections:
         return Message(
             text=reader.t("approvals.stats.title"), context=reader.t("approvals.stats.empty")
@@ -541,4 +527,4 @@ def _median_table(reader: Reader, key: str, groups: dict[str, Median]) -> Sectio
         )
         for name, m in ranked[:LIMIT]
     ]
-    return Section(text="\n".join([reader.t(key), *with_more(reader.locale, lines, len(ranked))]))
+    return Section(text=reader.t(key), items=with_more(reader.locale, lines, len(ranked)))

@@ -6,7 +6,7 @@ transaction, and never commit: the caller's unit of work does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -16,10 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.approvals import notify, states
+from bot.approvals.queries import current_request, deciders_of_other_stages
+from bot.channels.checks import texts_in_use
 from bot.content.service import create_item, title_from
 from bot.crisis import holds as crisis_holds
 from bot.orgconfig import DepartmentConfig, OrgConfig, StageConfig
 from bot.people.service import people_with_role, person_by_handle
+from bot.publishing import service as publishing
 from bot.timers import service as timers
 from storage.models import (
     ApprovalRequest,
@@ -39,6 +42,10 @@ SLA = "approval.sla"
 ESCALATION = "escalation"
 DELEGATE = "delegate"
 FALLBACK = "fallback"
+# Has the stage because everyone before them had decided another stage of the item.
+FOUR_EYES = "four_eyes"
+# Nobody else could decide: the four-eyes rule gives way rather than strand the stage.
+ONLY_ONE = "only_one"
 
 
 class RequestNotFound(Exception):
@@ -48,10 +55,12 @@ class RequestNotFound(Exception):
 @dataclass(frozen=True)
 class DecisionResult:
     """`recorded`, or why not: `not_approver`, `already_decided` (by someone, or by you),
-    `comment_required` (reject and request changes need a reason)."""
+    `comment_required` (reject and request changes need a reason), `four_eyes` (you decided
+    `stage`, another stage of the item)."""
 
     status: str
     request: ApprovalRequest
+    stage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,11 +136,15 @@ async def submit(
     now: datetime,
     path: str | None = None,
     channels: Sequence[str] = (),
+    channel_texts: Mapping[str, str] | None = None,
     publish_at: datetime | None = None,
     attachments: Sequence[Attachment] = (),
+    reserved: ContentItem | None = None,
 ) -> Submission:
-    """Create the item and open its first stage; `path` overrides the path rules, which look
-    at the department, the target `channels` and the text."""
+    """Create the item (or fill the one `reserved` for a draft) and open its first stage;
+    `path` overrides the path rules, which look at the department, the target `channels` and
+    the text. `channel_texts`: a text of its own per channel id (where the main text does not
+    suit that channel)."""
     department = org.department_of(submitter.handle)
     choice = choose_path(org, department=department, text=text, channels=channels, requested=path)
     item = await create_item(
@@ -142,9 +155,11 @@ async def submit(
         text=text,
         status=states.ITEM_IN_REVIEW,
         now=now,
+        reserved=reserved,
     )
     if channels:
         item.channels = list(channels)
+    item.latest.channel_texts = dict(channel_texts or {})
     if publish_at is not None:
         item.publish_at = publish_at
     if attachments:
@@ -172,7 +187,7 @@ async def open_stage(
 ) -> ApprovalRequest:
     stage = org.approval_paths[item.approval_path].stages[index]
     chosen = await _approvers_with_provenance(
-        session=session, org=org, stage=stage, item=item, now=now
+        session=session, org=org, stage=stage, item=item, index=index, now=now
     )
     request = ApprovalRequest(
         item_id=item.id,
@@ -252,19 +267,65 @@ def _not_submitter(people: Sequence[Person], item: ContentItem) -> list[Person]:
     return [p for p in people if p.id != item.submitter_id]
 
 
+Chosen = tuple[Person, str | None, int | None]  # who, added_by, stands in for
+
+
 async def _approvers_with_provenance(
-    *, session: AsyncSession, org: OrgConfig, stage: StageConfig, item: ContentItem, now: datetime
-) -> list[tuple[Person, str | None, int | None]]:
-    """The configured approvers, each replaced by their stand-in while they are away."""
-    out: list[tuple[Person, str | None, int | None]] = []
-    for person, how in await _configured_approvers(session, org, stage, item):
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    stage: StageConfig,
+    item: ContentItem,
+    index: int,
+    now: datetime,
+) -> list[Chosen]:
+    """The configured approvers, each replaced by their stand-in while they are away. Four
+    eyes: whoever decided another stage of the item decides not this one, directly or as a
+    stand-in; when that leaves nobody, the stage's `fallback` decides, else the social media
+    managers, else the approvers whose stand-in was barred decide themselves."""
+    barred = set(await deciders_of_other_stages(session, item.id, index))
+    configured = await _configured_approvers(session, org, stage, item)
+    out, passed_over = await _with_stand_ins(session, configured, item, barred, now)
+    if out or not barred:
+        return out
+    for people in (
+        await _people_for_refs(session, stage.fallback, item),
+        await people_with_role(session, FALLBACK_ROLE),
+    ):
+        candidates = [(p, FOUR_EYES) for p in _not_submitter(people, item)]
+        out, more = await _with_stand_ins(session, candidates, item, barred, now)
+        passed_over += [p for p in more if p not in passed_over]
+        if out:
+            return out
+    if passed_over:
+        return [(p, FOUR_EYES, None) for p in passed_over]
+    return [(p, ONLY_ONE, None) for p, _ in configured]
+
+
+async def _with_stand_ins(
+    session: AsyncSession,
+    candidates: Sequence[tuple[Person, str | None]],
+    item: ContentItem,
+    barred: set[int],
+    now: datetime,
+) -> tuple[list[Chosen], list[Person]]:
+    """The candidates who may decide (a stand-in in place of an absent one), and the absent
+    ones whose stand-in is barred."""
+    out: list[Chosen] = []
+    passed_over: list[Person] = []
+    for person, how in candidates:
+        if person.id in barred:
+            continue
         stand_in = await active_delegate(session=session, person_id=person.id, now=now)
-        entry: tuple[Person, str | None, int | None] = (person, how, None)
+        entry: Chosen = (person, how, None)
         if stand_in is not None and stand_in.id != item.submitter_id:
+            if stand_in.id in barred:
+                passed_over.append(person)
+                continue
             entry = (stand_in, DELEGATE, person.id)
         if all(p.id != entry[0].id for p, _, _ in out):
             out.append(entry)
-    return out
+    return out, passed_over
 
 
 async def _people_for_refs(
@@ -352,6 +413,12 @@ async def decide(
         return DecisionResult("not_approver", request)
     if await crisis_holds.is_held(session, request.item_id):  # an open crisis holds it
         return DecisionResult("held", request)
+    row = next(a for a in request.approvers if a.person_id == person.id)
+    other = (await deciders_of_other_stages(session, request.item_id, request.stage_index)).get(
+        person.id
+    )
+    if other is not None and row.added_by != ONLY_ONE:
+        return DecisionResult("four_eyes", request, other)
     comment = (comment or "").strip() or None
     if outcome in states.NEEDS_COMMENT and comment is None:
         return DecisionResult("comment_required", request)
@@ -434,6 +501,8 @@ async def _finish(
     item.status, item.decided_at, item.updated_at = status, now, now
     audit.record(session, action=f"content.{status}", subject=f"content:{item.id}", now=now)
     await notify.item_finished(session=session, org=org, item=item, decision=decision, now=now)
+    if status == states.ITEM_APPROVED:  # its postings wait to be planned (bot/publishing)
+        await publishing.item_approved(session=session, org=org, item=item, now=now)
 
 
 # --- revising ------------------------------------------------------------------------------------
@@ -458,16 +527,18 @@ async def revise(
     text: str,
     now: datetime,
     attachments: Sequence[Attachment] = (),
+    channel_texts: Mapping[str, str] | None = None,
 ) -> RevisionResult:
     """The next version re-enters the path at the stage that asked for changes. A new file
-    with no text keeps the text as it was."""
+    with no text keeps the text as it was; without `channel_texts` (typed `/revise`, a file)
+    the channels keep their own texts, with them (the revise form) they are replaced."""
     item = await session.scalar(
         select(ContentItem)
         .where(ContentItem.id == item_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if item is None:
+    if item is None or item.status == states.ITEM_DRAFT:
         return RevisionResult("not_found")
     if item.submitter_id != person.id:
         return RevisionResult("not_submitter", item)
@@ -476,10 +547,12 @@ async def revise(
     if not text.strip() and not attachments:
         return RevisionResult("empty", item)
     text = text.strip() or item.latest.text
+    own = (item.latest.channel_texts or {}) if channel_texts is None else channel_texts
     version = ContentVersion(
         item_id=item.id,
         number=item.latest.number + 1,
         text=text,
+        channel_texts=texts_in_use(item.channels, own),
         author_id=person.id,
         created_at=now,
     )
@@ -499,6 +572,49 @@ async def revise(
         session=session, org=org, item=item, index=item.current_stage, now=now
     )
     return RevisionResult("revised", item, request)
+
+
+@dataclass(frozen=True)
+class WithdrawResult:
+    """`withdrawn`, or why not: `not_found`, `not_submitter`, `too_late` (decided)."""
+
+    status: str
+    item: ContentItem | None = None
+
+
+async def withdraw(
+    *, session: AsyncSession, org: OrgConfig, item_id: int, person: Person, now: datetime
+) -> WithdrawResult:
+    """The submitter takes the item back while no final decision is made: the waiting stage
+    closes, its timers stop, and every card says so."""
+    item = await session.scalar(
+        select(ContentItem)
+        .where(ContentItem.id == item_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if item is None or item.status == states.ITEM_DRAFT:
+        return WithdrawResult("not_found")
+    if item.submitter_id != person.id:
+        return WithdrawResult("not_submitter", item)
+    if item.status not in states.WITHDRAWABLE:
+        return WithdrawResult("too_late", item)
+    request = await current_request(session=session, item_id=item.id)
+    if request is not None and request.status == states.PENDING:
+        request = await lock_request(session, request.id)
+        request.status, request.decided_at = states.WITHDRAWN, now
+        await timers.cancel(session, key_prefix=timer_prefix(request.id), now=now)
+    item.status, item.decided_at, item.updated_at = states.ITEM_WITHDRAWN, now, now
+    audit.record(
+        session,
+        action="content.withdrawn",
+        subject=f"content:{item.id}",
+        now=now,
+        actor_id=person.id,
+    )
+    await session.flush()
+    await notify.withdrawn(session=session, org=org, item=item, request=request, now=now)
+    return WithdrawResult("withdrawn", item)
 
 
 # --- deadlines ---------------------------------------------------------------------------------
@@ -556,10 +672,14 @@ async def sla_passed(
         await _advance(session=session, org=org, item=item, now=now)
         return states.APPROVED
     ref = (stage.escalate_to if stage else None) or "lead"
-    targets = _not_submitter(await _people_for(session, ref, item), item)
+    barred = set(await deciders_of_other_stages(session, item.id, request.stage_index))
+    targets = [
+        p for p in _not_submitter(await _people_for(session, ref, item), item) if p.id not in barred
+    ]
     if not targets:
-        targets = _not_submitter(await people_with_role(session, FALLBACK_ROLE), item)
-    if not targets:  # nobody to escalate to: the approvers keep it, the log says it is late
+        managers = _not_submitter(await people_with_role(session, FALLBACK_ROLE), item)
+        targets = [p for p in managers if p.id not in barred]
+    if not targets:  # nobody to escalate to: the approvers keep it, the managers hear of it
         audit.record(
             session,
             action="approval.overdue",
@@ -567,6 +687,7 @@ async def sla_passed(
             now=now,
             stage=request.stage_name,
         )
+        await notify.overdue(session=session, org=org, item=item, request=request, now=now)
         return "overdue"
     request.escalated_at = now
     added: list[Person] = []
@@ -633,6 +754,8 @@ async def start_delegation(
         item = await session.get_one(ContentItem, request.item_id)
         if item.submitter_id == delegate.id:
             continue
+        if delegate.id in await deciders_of_other_stages(session, item.id, request.stage_index):
+            continue  # four eyes: the stand-in decided another stage of it
         row = next(a for a in request.approvers if a.person_id == person.id)
         how = row.added_by
         await session.delete(row)
@@ -695,13 +818,3 @@ async def pending_approvals_for(
             .order_by(ApprovalRequest.created_at)
         )
     ).all()
-
-
-async def current_request(*, session: AsyncSession, item_id: int) -> ApprovalRequest | None:
-    """The newest request of an item (the one that is pending, or decided last)."""
-    return await session.scalar(
-        select(ApprovalRequest)
-        .where(ApprovalRequest.item_id == item_id)
-        .order_by(ApprovalRequest.id.desc())
-        .limit(1)
-    )

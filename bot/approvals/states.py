@@ -10,11 +10,19 @@ REJECTED = "rejected"
 CHANGES_REQUESTED = "changes_requested"
 # A request the submitter's revision replaced before anyone decided it.
 SUPERSEDED = "superseded"
+# The submitter took the item back before the stage was decided.
+WITHDRAWN = "withdrawn"
 
+# A number reserved for a draft (bot/content/service.py `reserve_item`), not yet submitted:
+# no list or report counts it, no lookup by number finds it.
+ITEM_DRAFT = "draft"
 ITEM_IN_REVIEW = "in_review"
 ITEM_APPROVED = "approved"
 ITEM_REJECTED = "rejected"
 ITEM_CHANGES_REQUESTED = "changes_requested"
+ITEM_WITHDRAWN = "withdrawn"
+# While these, the submitter may still take the item back.
+WITHDRAWABLE = (ITEM_IN_REVIEW, ITEM_CHANGES_REQUESTED)
 
 OUTCOMES = (APPROVED, REJECTED, CHANGES_REQUESTED)
 # Outcomes that need a reason from the approver.

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from bot import i18n
 from bot.approvals import states
@@ -12,7 +15,8 @@ from bot.channels.checks import Finding
 from bot.forms import Form, TextInput
 from bot.i18n import Reader
 from bot.intake import views as intake_views
-from bot.messages import Button, Fact, Message, Section
+from bot.messages import Button, Fact, Message, Run, Section
+from bot.orgconfig import ChannelConfig, OrgConfig
 from storage.models import ApprovalRequest, ContentItem, ContentVersion, Person, RequestApprover
 
 APPROVE = "approval.approve"
@@ -20,8 +24,20 @@ REJECT = "approval.reject"
 CHANGES = "approval.changes"
 REJECT_SUBMIT = "approval.reject.submit"
 CHANGES_SUBMIT = "approval.changes.submit"
+REVISE = "approval.revise"
+REVISE_SUBMIT = "approval.revise.submit"
+WITHDRAW = "approval.withdraw"
 COMMENT = "comment"
-DIFF_LIMIT = 60  # lines
+TEXT = "text"
+CONTEXT_WORDS = 8  # unchanged words kept on each side of a change in a word diff
+# A decided request's colour (Message.tone).
+_TONES: dict[str, Literal["good", "attention", "warning"]] = {
+    states.APPROVED: "good",
+    states.REJECTED: "attention",
+    states.CHANGES_REQUESTED: "warning",
+    states.WITHDRAWN: "warning",
+    states.SUPERSEDED: "warning",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,11 @@ class RequestFacts:
     findings: list[Finding] = field(default_factory=list)
     # On the crisis approval path: shown as most urgent (bot/crisis).
     urgent: bool = False
+    # Who decided another stage of the item, with that stage's name: they may not decide
+    # this one too (four eyes), which is why a `four_eyes` approver has it.
+    other_stages: list[tuple[int, str]] = field(default_factory=list)
+    # The organisation: channels are shown by their names.
+    org: OrgConfig | None = None
 
     def row(self, person_id: int) -> RequestApprover | None:
         return next((a for a in self.request.approvers if a.person_id == person_id), None)
@@ -50,16 +71,39 @@ class RequestFacts:
         return person.name if person else "?"
 
 
-def text_diff(old: str, new: str) -> str:
-    """A line diff of what changed: `- ` removed, `+ ` added."""
-    lines = [
-        line
-        for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
-        if not line.startswith(("---", "+++", "@@"))
-    ]
-    if len(lines) > DIFF_LIMIT:
-        lines = [*lines[:DIFF_LIMIT], "…"]
-    return "\n".join(line[:1] + " " + line[1:] for line in lines)
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(old: str, new: str) -> list[Run]:
+    """What changed, word by word: removed and added runs, unchanged words around them
+    (long unchanged stretches shortened to their first and last words). Empty if equal."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    runs: list[Run] = []
+    opcodes = matcher.get_opcodes()
+    if all(op == "equal" for op, *_ in opcodes):
+        return []
+    for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op == "equal":
+            runs.append(Run(text=_context(a[i1:i2], first=n == 0, last=n == len(opcodes) - 1)))
+            continue
+        if i2 > i1:
+            runs.append(Run(text="".join(a[i1:i2]), change="removed"))
+            if j2 > j1:
+                runs.append(Run(text=" "))  # the old words and the new ones apart
+        if j2 > j1:
+            runs.append(Run(text="".join(b[j1:j2]), change="added"))
+    return [r for r in runs if r.text]
+
+
+def _context(tokens: list[str], *, first: bool, last: bool) -> str:
+    """An unchanged stretch, kept short: the words next to the changes, "…" between."""
+    keep = CONTEXT_WORDS * 2  # tokens: a word and the space after it
+    if len(tokens) <= keep * 2:
+        return "".join(tokens)
+    head = "" if first else "".join(tokens[:keep])
+    tail = "" if last else "".join(tokens[-keep:])
+    return f"{head} … {tail}".strip(" ") + (" " if not last else "")
 
 
 def request_card(reader: Reader, facts: RequestFacts, viewer_id: int | None = None) -> Message:
@@ -68,33 +112,37 @@ def request_card(reader: Reader, facts: RequestFacts, viewer_id: int | None = No
     row = facts.row(viewer_id) if viewer_id is not None else None
     notes: list[str] = []
     sections = [Section(text=facts.version.text)]
+    sections += intake_views.channel_text_sections(
+        reader.t, facts.org, facts.item.channels, facts.version.channel_texts or {}
+    )
     sections.extend(
         intake_views.item_sections(
-            reader.t, reader.when, None, facts.item, facts.version, facts.findings
+            reader.t, reader.when, facts.org, facts.item, facts.version, facts.findings
         )
     )
     before = facts.seen_before.get(viewer_id or 0)
     if before is not None:
-        diff = text_diff(before.text, facts.version.text)
-        if diff:
-            sections.append(
-                Section(
-                    text=reader.t(
-                        "approvals.card.diff",
-                        old=before.number,
-                        new=facts.version.number,
-                    )
-                    + "\n"
-                    + diff
-                )
-            )
-    if row is not None and row.delegated_from_id:
+        runs = word_diff(before.text, facts.version.text)
+        if runs:
+            heading = reader.t("approvals.card.diff", old=before.number, new=facts.version.number)
+            sections.append(Section(text=heading, runs=runs))
+        sections += _channel_diffs(reader, facts, before)
+    sections.extend(_comment_sections(reader, facts, viewer_id))
+    if row is not None and row.added_by in ("left", "moved"):  # bot/people/leavers.py
+        notes.append(
+            reader.t(f"people.note.{row.added_by}", name=facts.name(row.delegated_from_id))
+        )
+    elif row is not None and row.delegated_from_id:
         notes.append(reader.t("approvals.note.stand_in", name=facts.name(row.delegated_from_id)))
     if row is not None and row.added_by == "fallback":
         notes.append(reader.t("approvals.note.fallback", name=facts.submitter.name))
+    if row is not None and row.added_by == "four_eyes" and facts.other_stages:
+        notes.append(_four_eyes_note(reader, facts))
     stood_in = [a for a in request.approvers if a.delegated_from_id == viewer_id]
     if row is None and stood_in:
-        notes.append(reader.t("approvals.note.delegated", name=facts.name(stood_in[0].person_id)))
+        handed_over = stood_in[0].added_by in ("left", "moved")  # bot/people/leavers.py
+        key = "people.note.handed_over" if handed_over else "approvals.note.delegated"
+        notes.append(reader.t(key, name=facts.name(stood_in[0].person_id)))
     escalated_to = [a.person_id for a in request.approvers if a.added_by == "escalation"]
     if request.escalated_at is not None:
         if row is not None and row.added_by == "escalation":
@@ -113,18 +161,63 @@ def request_card(reader: Reader, facts: RequestFacts, viewer_id: int | None = No
     mine = any(d.person_id == viewer_id for d in request.decisions)
     can_decide = request.status == states.PENDING and row is not None and not mine
     notes.append(reader.t("approvals.card.ref", id=facts.item.id, version=facts.version.number))
-    title = reader.t("approvals.card.title", title=facts.item.title)
-    if facts.urgent:
+    title = _decided_title(reader, facts) or reader.t(
+        "approvals.card.title", title=facts.item.title
+    )
+    if facts.urgent and request.status == states.PENDING:
         title = reader.t("crisis.urgent") + " " + title
     return Message(
         text=title,
+        tone=_TONES.get(_shown_status(facts)),
         sections=sections,
         fields=_facts(reader, facts),
-        image=intake_views.preview_image(reader.t, facts.version.attachments),
+        images=intake_views.preview_images(facts.version.attachments),
         buttons=decision_buttons(reader, request.id) if can_decide else [],
         context=" ".join(notes),
         cut_note=reader.t("approvals.card.shortened", id=facts.item.id),
     )
+
+
+def _shown_status(facts: RequestFacts) -> str:
+    """The request's status, or `withdrawn` once the submitter took the item back (also
+    after changes were requested)."""
+    if facts.item.status == states.ITEM_WITHDRAWN:
+        return states.WITHDRAWN
+    return facts.request.status
+
+
+def _decided_title(reader: Reader, facts: RequestFacts) -> str | None:
+    """A decided card says so at the top: who decided what (None while it waits)."""
+    request, title, status = facts.request, facts.item.title, _shown_status(facts)
+    if status == states.PENDING:
+        return None
+    if status in (states.WITHDRAWN, states.SUPERSEDED):
+        return reader.t(f"approvals.title.{status}", name=facts.submitter.name, title=title)
+    if request.resolution == "timeout":
+        return reader.t("approvals.title.timeout", title=title)
+    deciders = [d.person_id for d in request.decisions if d.outcome == request.status]
+    names = ", ".join(facts.name(p) for p in deciders) or "–"
+    return reader.t(f"approvals.title.{request.status}", name=names, title=title)
+
+
+def _comment_sections(reader: Reader, facts: RequestFacts, viewer_id: int | None) -> list[Section]:
+    """What the deciders wrote (a reject reason, the changes wanted), as they sent it."""
+    finished = facts.request.status != states.PENDING
+    return [
+        Section(
+            text=reader.t("approvals.card.comment", name=facts.name(d.person_id)) + "\n" + d.comment
+        )
+        for d in facts.request.decisions
+        if d.comment and (finished or d.person_id == viewer_id)
+    ]
+
+
+def _four_eyes_note(reader: Reader, facts: RequestFacts) -> str:
+    others = ", ".join(
+        reader.t("approvals.note.four_eyes_one", name=facts.name(pid), stage=stage)
+        for pid, stage in facts.other_stages
+    )
+    return reader.t("approvals.note.four_eyes", who=others)
 
 
 def decision_buttons(reader: Reader, request_id: int) -> list[Button]:
@@ -248,8 +341,133 @@ def changes_requested(
             stage=stage,
         ),
         sections=[Section(text=comment)],
+        buttons=revise_buttons(reader, item),
         context=reader.t("approvals.changes.hint", id=item.id),
         cut_note=reader.t("approvals.card.shortened", id=item.id),
+    )
+
+
+def revise_buttons(reader: Reader, item: ContentItem) -> list[Button]:
+    """*Überarbeiten* while changes are wanted, *Zurückziehen* until a decision is made."""
+    value = str(item.id)
+    out = []
+    if item.status == states.ITEM_CHANGES_REQUESTED:
+        out.append(
+            Button(
+                label=reader.t("approvals.button.revise"),
+                action=REVISE,
+                value=value,
+                style="primary",
+            )
+        )
+    if item.status in states.WITHDRAWABLE:
+        out.append(
+            Button(
+                label=reader.t("approvals.button.withdraw"),
+                action=WITHDRAW,
+                value=value,
+                style="danger",
+            )
+        )
+    return out
+
+
+def _channel_diffs(reader: Reader, facts: RequestFacts, before: ContentVersion) -> list[Section]:
+    """What changed in a channel's own text (one that has or had one; the others follow the
+    main text, whose diff is above)."""
+    now = facts.version
+    names = {c.id: c.name for c in facts.org.channels} if facts.org else {}
+    out = []
+    for channel_id in facts.item.channels:
+        if channel_id not in (before.channel_texts or {}) | (now.channel_texts or {}):
+            continue
+        runs = word_diff(before.text_for(channel_id), now.text_for(channel_id))
+        if runs:
+            name = names.get(channel_id, channel_id)
+            heading = reader.t("approvals.card.diff_channel", channel=name)
+            out.append(Section(text=heading, runs=runs))
+    return out
+
+
+def revise_form(
+    reader: Reader,
+    item: ContentItem,
+    decided_by: Person | None,
+    comment: str,
+    channels: Sequence[ChannelConfig] = (),
+) -> Form:
+    """The current text to edit in place, with what the approver asked for above it, and
+    each target channel's own text (`channels`) beside it."""
+    intro = reader.t("approvals.form.revise.intro", id=item.id, title=item.title)
+    if decided_by is not None and comment:
+        intro += (
+            "\n" + reader.t("approvals.form.revise.asked", name=decided_by.name) + " " + comment
+        )
+    return Form(
+        title=reader.t("approvals.form.revise.title"),
+        submit_label=reader.t("approvals.form.revise.submit"),
+        action=REVISE_SUBMIT,
+        value=str(item.id),
+        intro=intro,
+        inputs=[
+            TextInput(
+                name=TEXT,
+                label=reader.t("approvals.form.revise.label"),
+                multiline=True,
+                required=True,
+                initial=item.latest.text,
+                error=reader.t("approvals.form.revise.empty"),
+            ),
+            *intake_views.channel_text_inputs(reader.t, channels, item.latest.channel_texts or {}),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a submitted item stands, for the submitter's status message."""
+
+    stages: list[str]
+    current: int
+    with_: list[Person]
+    decided_by: Person | None = None
+
+
+_STATUS_TONES: dict[str, Literal["good", "attention", "warning"]] = {
+    states.ITEM_APPROVED: "good",
+    states.ITEM_REJECTED: "attention",
+    states.ITEM_CHANGES_REQUESTED: "warning",
+    states.ITEM_WITHDRAWN: "warning",
+}
+
+
+def submission_status(reader: Reader, item: ContentItem, progress: Progress) -> Message:
+    """The submitter's message about an item, updated in place at every step."""
+    name = progress.decided_by.name if progress.decided_by else "–"
+    text = reader.t(
+        f"approvals.status_card.{item.status}",
+        id=item.id,
+        title=item.title,
+        names=_names(progress.with_) or "–",
+        name=name,
+        stage=progress.stages[progress.current] if progress.current < len(progress.stages) else "",
+    )
+    done = item.status == states.ITEM_APPROVED
+    path = " → ".join(
+        ("✅ " if done or i < progress.current else "") + stage
+        for i, stage in enumerate(progress.stages)
+    )
+    fields = [Fact(label=reader.t("approvals.field.path"), value=path)]
+    if item.status == states.ITEM_IN_REVIEW:
+        fields.append(
+            Fact(label=reader.t("approvals.field.now_with"), value=_names(progress.with_))
+        )
+    return Message(
+        text=text,
+        fields=fields,
+        buttons=revise_buttons(reader, item),
+        tone=_STATUS_TONES.get(item.status),
+        context=reader.t("approvals.card.ref", id=item.id, version=item.latest.number),
     )
 
 

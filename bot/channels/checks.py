@@ -8,7 +8,7 @@ submitter on the draft and to every approver on the card. Findings advise; on a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.orgconfig import ChannelConfig, ImageRules, OrgConfig
@@ -58,15 +58,27 @@ def parse_channels(org: OrgConfig, text: str) -> tuple[list[str], list[str]]:
     return known, unknown
 
 
+def texts_in_use(channel_ids: Sequence[str], channel_texts: Mapping[str, str]) -> dict[str, str]:
+    """The channel texts that go out: those of the target channels, blank ones left out."""
+    return {c: channel_texts[c] for c in channel_ids if (channel_texts.get(c) or "").strip()}
+
+
 def check(
-    org: OrgConfig, channel_ids: Sequence[str], text: str, images: Iterable[ImageInfo] = ()
+    org: OrgConfig,
+    channel_ids: Sequence[str],
+    text: str,
+    images: Iterable[ImageInfo] = (),
+    channel_texts: Mapping[str, str] | None = None,
 ) -> list[Finding]:
+    """Each channel is checked on the text that goes out there: its own text where it has
+    one (`channel_texts`, by channel id), else the main text."""
     images = list(images)
     findings: list[Finding] = []
     for channel_id in channel_ids:
         cfg = channel(org, channel_id)
         if cfg is not None:
-            findings.extend(check_channel(cfg, text, images))
+            own = (channel_texts or {}).get(channel_id) or text
+            findings.extend(check_channel(cfg, own, images))
     return findings
 
 

@@ -16,4 +16,4 @@ def item_findings(org: OrgConfig, item: ContentItem, version: ContentVersion) ->
         for a in version.attachments
         if a.width is not None and a.height is not None
     ]
-    return checks.check(org, item.channels, version.text, images)
+    return checks.check(org, item.channels, version.text, images, version.channel_texts)

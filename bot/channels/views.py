@@ -23,4 +23,4 @@ def findings_section(t: Translate, findings: Sequence[Finding]) -> Section:
     if not findings:
         return Section(text=t("channels.findings.none"))
     lines = finding_lines(t, findings)
-    return Section(text=t("channels.findings.title") + "\n" + "\n".join(lines))
+    return Section(text=t("channels.findings.title"), items=lines)

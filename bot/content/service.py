@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.approvals.states import ITEM_DRAFT
 from storage.models import ContentItem, ContentVersion, Person
 
 TITLE_LENGTH = 80
@@ -25,20 +26,37 @@ async def create_item(
     text: str,
     status: str,
     now: datetime,
+    reserved: ContentItem | None = None,
 ) -> ContentItem:
-    item = ContentItem(
-        submitter_id=submitter.id,
-        department_id=department_id,
-        title=title_from(text),
-        approval_path=approval_path,
-        status=status,
-        current_stage=0,
-        created_at=now,
-        updated_at=now,
-    )
+    """A new item, or the one `reserve_item` kept for a draft, so the draft's number stays.
+    `created_at` is the submission, whenever the number was reserved."""
+    item = reserved or ContentItem()
+    item.submitter_id, item.department_id = submitter.id, department_id
+    item.title, item.approval_path = title_from(text), approval_path
+    item.status, item.current_stage = status, 0
+    item.created_at, item.updated_at = now, now
     version = ContentVersion(number=1, text=text, author_id=submitter.id, created_at=now)
     item.versions = [version]
     version.attachments = []
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def reserve_item(session: AsyncSession, *, submitter: Person, now: datetime) -> ContentItem:
+    """An item number for a draft, taken when the draft is made: the person sees the number
+    their content will keep. Its status `draft` keeps it out of every list and report."""
+    item = ContentItem(
+        submitter_id=submitter.id,
+        title="",
+        approval_path="",
+        status=ITEM_DRAFT,
+        current_stage=0,
+        channels=[],
+        created_at=now,
+        updated_at=now,
+    )
+    item.versions = []
     session.add(item)
     await session.flush()
     return item

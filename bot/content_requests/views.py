@@ -149,19 +149,9 @@ def listing(
 
     out = []
     if theirs:
-        out.append(
-            Section(
-                text=r.t("requests.list.for_you")
-                + "\n"
-                + "\n".join(line(q, q.requester_id) for q in theirs)
-            )
-        )
+        items = [line(q, q.requester_id) for q in theirs]
+        out.append(Section(text=r.t("requests.list.for_you"), items=items))
     if mine:
-        out.append(
-            Section(
-                text=r.t("requests.list.by_you")
-                + "\n"
-                + "\n".join(line(q, q.assignee_id) for q in mine)
-            )
-        )
+        items = [line(q, q.assignee_id) for q in mine]
+        out.append(Section(text=r.t("requests.list.by_you"), items=items))
     return out

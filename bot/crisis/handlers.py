@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import Context
 from bot.crisis import service, views
 from bot.crisis.service import Refused
+from bot.forms import open_form
 from bot.ids import looks_like_id, parse_id
 from bot.messages import Message, Section
 from bot.orgconfig import OrgConfig
@@ -29,6 +30,8 @@ SUBCOMMANDS = {
     "resolve": "resolve",
     "beenden": "resolve",
     "report": "report",
+    "check": "check",
+    "abhaken": "check",
     "bericht": "report",
     "help": "help",
     "hilfe": "help",
@@ -54,6 +57,8 @@ async def crisis_command(ctx: Context, args: str) -> None:
             await _statement(ctx, rest.strip())
         elif sub == "resolve":
             await _resolve(ctx, rest.strip())
+        elif sub == "check":
+            await _check(ctx, rest.split())
         else:
             await _report(ctx, rest)
     except Refused as refusal:
@@ -70,20 +75,20 @@ async def _declare(ctx: Context, args: str) -> None:
     if not description:
         ctx.reply(_help(ctx))
         return
-    declared = await service.declare(
-        session=ctx.session,
-        org=ctx.org,
-        person=ctx.person,
-        description=description,
-        now=ctx.now,
-        parallel=parallel,
-    )
+    try:
+        declared = await _declare_as(ctx, description, parallel)
+    except Refused as refusal:
+        if refusal.key != "crisis.refused":
+            raise
+        ctx.reply(views.refused(service.reader(ctx.org, ctx.person), description))
+        return
     crisis = declared.crisis
-    room = (
-        f"#{crisis.room_name}"
-        if crisis.room_platform == "slack"
-        else crisis.room_name or ctx.t("crisis.declared.no_room")
-    )
+    if declared.room_off:
+        room = ctx.t("crisis.declared.room_off", platform=declared.room_off.capitalize())
+    elif crisis.room_platform == "slack":
+        room = f"#{crisis.room_name}"
+    else:
+        room = crisis.room_name or ctx.t("crisis.declared.no_room")
     ctx.reply(
         ctx.t(
             "crisis.declared",
@@ -96,16 +101,29 @@ async def _declare(ctx: Context, args: str) -> None:
     )
 
 
+async def _declare_as(ctx: Context, description: str, parallel: bool) -> service.Declared:
+    return await service.declare(
+        session=ctx.session,
+        org=ctx.org,
+        person=ctx.person,
+        description=description,
+        now=ctx.now,
+        parallel=parallel,
+        platforms=ctx.platforms,
+    )
+
+
 async def _status(ctx: Context, rest: str) -> None:
     crisis = await _pick(ctx, rest, open_only=True)
-    f = await service.facts(ctx.session, crisis, ctx.now)
+    f = await service.facts(ctx.session, ctx.org, crisis, ctx.now)
     ctx.reply(views.status(service.reader(ctx.org, ctx.person), f))
 
 
 async def _report(ctx: Context, rest: str) -> None:
     crisis = await _pick(ctx, rest, open_only=False)
-    f = await service.facts(ctx.session, crisis, ctx.now)
-    ctx.reply(views.report_message(service.reader(ctx.org, ctx.person), f))
+    f = await service.facts(ctx.session, ctx.org, crisis, ctx.now)
+    r = service.reader(ctx.org, ctx.person)
+    ctx.reply(views.with_file(r, views.report_message(r, f), service.report_file(r, f)))
 
 
 async def _pick(ctx: Context, rest: str, *, open_only: bool) -> Crisis:
@@ -150,6 +168,37 @@ async def _statement(ctx: Context, text: str) -> None:
     )
 
 
+async def _check(ctx: Context, words: list[str]) -> None:
+    """`/crisis check N` ticks item N of the open crisis's checklist (`check 1 LEVEL` for
+    the severity); the protocol card updates in place, as with its buttons."""
+    number = parse_id(words[0]) if words else None
+    item = views.CHECKLIST[number - 1] if number and number <= len(views.CHECKLIST) else None
+    level = words[1] if len(words) > 1 else None
+    valid = item is not None and (
+        (item == views.SEVERITY and level in views.SEVERITIES)
+        or (item != views.SEVERITY and level is None)
+    )
+    if item is None or not valid:
+        ctx.reply(ctx.t("crisis.check.usage", n=len(views.CHECKLIST)))
+        return
+    _crisis, done = await service.check(
+        session=ctx.session,
+        org=ctx.org,
+        crisis_id=None,
+        person=ctx.person,
+        item=item,
+        now=ctx.now,
+        value=level,
+    )
+    if done.done_at != ctx.now or done.done_by_id != ctx.person.id:
+        ctx.reply(ctx.t("crisis.check.already", when=ctx.when(done.done_at)))
+        return
+    label = ctx.t(f"crisis.check.{item}")
+    if level:
+        label = ctx.t("crisis.check.severity_done", level=level)
+    ctx.reply(ctx.t("crisis.check.done", label=label))
+
+
 async def _resolve(ctx: Context, summary: str) -> None:
     if not summary:
         ctx.reply(ctx.t("crisis.resolve.explain"))
@@ -157,7 +206,8 @@ async def _resolve(ctx: Context, summary: str) -> None:
     crisis = await service.resolve(
         session=ctx.session, org=ctx.org, person=ctx.person, summary=summary, now=ctx.now
     )
-    ctx.reply(ctx.t("crisis.resolve.done", id=crisis.id))
+    statements = await service.open_statements(ctx.session, crisis)
+    ctx.reply(views.resolved(service.reader(ctx.org, ctx.person), crisis, statements))
 
 
 # --- buttons -----------------------------------------------------------------------------
@@ -289,6 +339,58 @@ async def keep_frozen(ctx: Context, value: str) -> None:
             session=ctx.session, org=ctx.org, crisis_id=_id(value), person=ctx.person, now=ctx.now
         )
         ctx.reply(ctx.t("crisis.keep.done", id=crisis.id, n=n))
+
+    await _guarded(ctx, work())
+
+
+@action(views.STATEMENT_WITHDRAW)
+async def statement_withdraw(ctx: Context, value: str) -> None:
+    await _settle(ctx, value, withdraw=True)
+
+
+@action(views.STATEMENT_CONTINUE)
+async def statement_continue(ctx: Context, value: str) -> None:
+    await _settle(ctx, value, withdraw=False)
+
+
+async def _settle(ctx: Context, value: str, *, withdraw: bool) -> None:
+    async def work() -> None:
+        crisis_part, _, item_part = value.partition(":")
+        _crisis, item = await service.settle_statement(
+            session=ctx.session,
+            org=ctx.org,
+            crisis_id=_id(crisis_part),
+            item_id=_id(item_part),
+            person=ctx.person,
+            withdraw=withdraw,
+            now=ctx.now,
+        )
+        key = "crisis.statement.withdrawn_done" if withdraw else "crisis.statement.handed_over_done"
+        ctx.reply(ctx.t(key, id=item.id, title=item.title))
+
+    await _guarded(ctx, work())
+
+
+@action(views.SUSPECT)
+async def suspect(ctx: Context, value: str) -> None:
+    """*Verdacht melden* on a refusal: ask for a note, prefilled with what they typed."""
+    open_form(ctx, views.suspect_form(service.reader(ctx.org, ctx.person), value))
+
+
+@action(views.SUSPECT_SUBMIT)
+async def suspect_submit(ctx: Context, value: str) -> None:
+    inputs = getattr(ctx.event, "inputs", {}) or {}
+    note = str(inputs.get(views.NOTE, "")).strip()
+    if not note:
+        ctx.reply(ctx.t("crisis.suspect.empty"))
+        open_form(ctx, views.suspect_form(service.reader(ctx.org, ctx.person), value))
+        return
+
+    async def work() -> None:
+        told = await service.report_suspicion(
+            session=ctx.session, org=ctx.org, person=ctx.person, note=note, now=ctx.now
+        )
+        ctx.reply(ctx.t("crisis.suspect.done", names=", ".join(p.name for p in told)))
 
     await _guarded(ctx, work())
 

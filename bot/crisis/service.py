@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,15 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.approvals import notify as approval_notify
 from bot.approvals import service as approvals
 from bot.approvals import states
+from bot.approvals import views as approval_views
 from bot.crisis import views
 from bot.crisis.holds import HELD
 from bot.crisis.views import Facts, Reader
 from bot.orgconfig import CrisisConfig, OrgConfig
 from bot.outbox import service as outbox
-from bot.people.service import locale_of, people_map, people_with_role, person_by_handle
+from bot.people.service import locale_of, people_for, people_map, reader_for
+from bot.publishing import holds as publishing_holds
 from bot.timers import service as timers
+from storage import blobs
 from storage.models import (
     ApprovalRequest,
     ContentItem,
@@ -38,6 +42,8 @@ OPEN, RESOLVED = "open", "resolved"
 FROZEN, STATEMENT = "frozen", "statement"
 RESUMED, KEPT, RELEASED = "resumed", "kept", "released"
 PAUSED = "paused"  # a content item's status while a crisis freezes it
+# What became of a statement still in approval when its crisis was resolved.
+WITHDRAWN, HANDED_OVER = "withdrawn", "handed_over"
 
 REPAGE, UPDATE_DUE = "crisis.repage", "crisis.update_due"
 
@@ -54,18 +60,6 @@ class Refused(Exception):
 # --- who ---------------------------------------------------------------------------------
 
 
-async def people_for(session: AsyncSession, refs: Sequence[str]) -> list[Person]:
-    found: list[Person] = []
-    for ref in refs:
-        if ref.startswith("role:"):
-            people = list(await people_with_role(session, ref.removeprefix("role:")))
-        else:
-            person = await person_by_handle(session, ref)
-            people = [person] if person else []
-        found.extend(p for p in people if p not in found)
-    return found
-
-
 async def may_declare(session: AsyncSession, cfg: CrisisConfig, person: Person) -> bool:
     return person in await people_for(session, cfg.may_declare)
 
@@ -73,6 +67,15 @@ async def may_declare(session: AsyncSession, cfg: CrisisConfig, person: Person) 
 async def may_act(session: AsyncSession, cfg: CrisisConfig, person: Person) -> bool:
     """Team, declarers and managers may use the crisis commands."""
     return person in await people_for(session, [*cfg.may_declare, *cfg.team, *cfg.managers])
+
+
+def report_file(r: Reader, f: Facts) -> str | None:
+    """The report as a Markdown file in the blob store; its link, or None where chat users
+    cannot reach this server (no SOCIALDESK_PUBLIC_URL)."""
+    if not blobs.has_public_url():
+        return None
+    sha256 = blobs.store().put(views.report_markdown(r, f).encode())
+    return blobs.public_link(sha256, r.t("crisis.report.filename", id=f.crisis.id))
 
 
 # --- lookups -----------------------------------------------------------------------------
@@ -114,7 +117,7 @@ async def member(session: AsyncSession, crisis: Crisis, person: Person) -> Crisi
     )
 
 
-async def facts(session: AsyncSession, crisis: Crisis, now: datetime) -> Facts:
+async def facts(session: AsyncSession, org: OrgConfig, crisis: Crisis, now: datetime) -> Facts:
     """Everything the views show about a crisis, loaded once."""
     members = await members_of(session, crisis)
     checks = list(
@@ -166,6 +169,7 @@ async def facts(session: AsyncSession, crisis: Crisis, now: datetime) -> Facts:
         items=items,
         people=await people_map(session, ids),
         now=now,
+        role_names={role: org.role_name(role) for m in members for role in m.roles or []},
     )
 
 
@@ -274,7 +278,7 @@ async def refresh_protocol(
 ) -> None:
     """The protocol card, updated in place wherever it was posted."""
     await session.flush()
-    f = await facts(session, crisis, now)
+    f = await facts(session, org, crisis, now)
     if crisis.room_platform:
         await outbox.update(session, protocol_key(crisis), views.protocol(reader(org), f), now=now)
         return
@@ -293,6 +297,8 @@ class Declared:
     team: list[Person]
     frozen: int
     held: int
+    # The room's platform when it is not switched on here: the protocol went by DM instead.
+    room_off: str | None = None
 
 
 async def declare(
@@ -303,7 +309,10 @@ async def declare(
     description: str,
     now: datetime,
     parallel: bool = False,
+    platforms: Collection[str] | None = None,
 ) -> Declared:
+    """`platforms`: those this server delivers to (None: all). A room on another one would
+    never be created, so the protocol goes to the team by direct message instead."""
     cfg = _cfg(org)
     if not await may_declare(session, cfg, person):
         audit.record(
@@ -328,11 +337,7 @@ async def declare(
         declared_at=now,
         parallel=parallel,
     )
-    if cfg.room_platform == "slack":
-        crisis.room_platform = "slack"
-        crisis.room_name = room_name(cfg, description, now, org.organization.tz)
-    elif cfg.teams_channel:
-        crisis.room_platform, crisis.room_name = "teams", cfg.teams_channel
+    room_off = _place_room(cfg, crisis, platforms, description, now, org)
     session.add(crisis)
     await session.flush()
     for p in team:
@@ -362,7 +367,56 @@ async def declare(
             await page(session=session, org=org, crisis=crisis, member=m, now=now)
     await _post_protocol(session, org, crisis, team, now=now)
     await _schedule_update_reminder(session, org, crisis, now=now)
-    return Declared(crisis, team, frozen, held)
+    return Declared(crisis, team, frozen, held, room_off)
+
+
+def _place_room(
+    cfg: CrisisConfig,
+    crisis: Crisis,
+    platforms: Collection[str] | None,
+    description: str,
+    now: datetime,
+    org: OrgConfig,
+) -> str | None:
+    """Set the crisis room where the configuration puts it and that platform is on; return
+    the configured platform if it is off (the protocol then goes by DM, or into the Teams
+    channel when one is configured and Teams is on)."""
+
+    def on(platform: str) -> bool:
+        return platforms is None or platform in platforms
+
+    if cfg.room_platform == "slack" and on("slack"):
+        crisis.room_platform = "slack"
+        crisis.room_name = room_name(cfg, description, now, org.organization.tz)
+        return None
+    if cfg.teams_channel and on("teams"):
+        crisis.room_platform, crisis.room_name = "teams", cfg.teams_channel
+        return None
+    return None if on(cfg.room_platform) else cfg.room_platform
+
+
+async def report_suspicion(
+    *, session: AsyncSession, org: OrgConfig, person: Person, note: str, now: datetime
+) -> list[Person]:
+    """Someone who may not declare suspects a crisis: everyone who may declare hears it with
+    their note, and decides. Returns who was told."""
+    cfg = _cfg(org)
+    declarers = [p for p in await people_for(session, cfg.may_declare) if p.id != person.id]
+    if not declarers:
+        raise Refused("crisis.suspect.nobody")
+    for declarer in declarers:
+        message = views.suspicion(reader(org, declarer), person, note)
+        outbox.post_to_person(session, declarer, message, now=now)
+    audit.record(
+        session,
+        action="crisis.suspected",
+        subject="crisis",
+        now=now,
+        actor_id=person.id,
+        note=note,
+        told=[p.handle for p in declarers],
+    )
+    return declarers
 
 
 def _cfg(org: OrgConfig) -> CrisisConfig:
@@ -375,7 +429,7 @@ async def _post_protocol(
     session: AsyncSession, org: OrgConfig, crisis: Crisis, team: list[Person], *, now: datetime
 ) -> None:
     await session.flush()
-    f = await facts(session, crisis, now)
+    f = await facts(session, org, crisis, now)
     if crisis.room_platform == "slack" and crisis.room_name:
         outbox.create_room(
             session,
@@ -468,12 +522,13 @@ async def check(
     *,
     session: AsyncSession,
     org: OrgConfig,
-    crisis_id: int,
+    crisis_id: int | None,
     person: Person,
     item: str,
     now: datetime,
     value: str | None = None,
 ) -> tuple[Crisis, CrisisCheck]:
+    """Tick `item` of crisis `crisis_id` (None: the open one)."""
     crisis = await _open_for(session, org, crisis_id, person)
     done = await session.scalar(
         select(CrisisCheck).where(CrisisCheck.crisis_id == crisis.id, CrisisCheck.item == item)
@@ -650,14 +705,15 @@ async def _freeze(*, session: AsyncSession, org: OrgConfig, crisis: Crisis, now:
             select(ContentItem)
             .where(
                 ContentItem.status == states.ITEM_APPROVED,
-                ContentItem.publish_at.is_not(None),
-                ContentItem.publish_at > now,
+                (ContentItem.publish_at > now)
+                | ContentItem.id.in_(publishing_holds.planned_item_ids()),
             )
             .order_by(ContentItem.publish_at, ContentItem.id)
         )
     ).all()
     for item in items:
         item.status, item.updated_at = PAUSED, now
+        await publishing_holds.freeze(session, item.id, now=now)
         session.add(
             CrisisContent(
                 crisis_id=crisis.id, item_id=item.id, kind=FROZEN, state=FROZEN, created_at=now
@@ -696,20 +752,68 @@ async def _hold(*, session: AsyncSession, org: OrgConfig, crisis: Crisis, now: d
                 crisis_id=crisis.id, item_id=item.id, kind=HELD, state=HELD, created_at=now
             )
         )
-        pending = await session.scalars(
-            select(ApprovalRequest).where(
-                ApprovalRequest.item_id == item.id, ApprovalRequest.status == states.PENDING
-            )
-        )
-        approver_ids = {pid for r in pending.all() for pid in r.approver_ids}
+        pending = await _pending_requests(session, item)
+        approver_ids = {pid for r in pending for pid in r.approver_ids}
         people = await people_map(session, [item.submitter_id, *approver_ids])
         for person in people.values():
             outbox.post_to_person(
                 session, person, views.item_held(reader(org, person), crisis, item), now=now
             )
+        for request in pending:
+            await _show_held(session, org, crisis, item, request, now=now)
     if items:
         event(session, crisis, "held", now=now, n=len(items), items=[i.id for i in items])
     return len(items)
+
+
+async def _pending_requests(session: AsyncSession, item: ContentItem) -> list[ApprovalRequest]:
+    return list(
+        (
+            await session.scalars(
+                select(ApprovalRequest)
+                .where(ApprovalRequest.item_id == item.id, ApprovalRequest.status == states.PENDING)
+                .order_by(ApprovalRequest.id)
+            )
+        ).all()
+    )
+
+
+async def _show_held(
+    session: AsyncSession,
+    org: OrgConfig,
+    crisis: Crisis,
+    item: ContentItem,
+    request: ApprovalRequest,
+    *,
+    now: datetime,
+) -> None:
+    """Every approval card of a held request, in place: marked held, its buttons gone (a click
+    could only be refused). `approval_notify.refresh_cards` brings the buttons back."""
+    facts = await approval_notify.facts_for(session, org, item, request)
+    for pid in approval_notify.watchers(request):
+        person = facts.people[pid]
+        card = approval_views.request_card(reader_for(person, org), facts, pid)
+        held = views.held_card(reader(org, person), crisis, card)
+        await outbox.update(session, approval_notify.card_key(request, pid), held, now=now)
+
+
+async def _release(
+    session: AsyncSession, org: OrgConfig, crisis: Crisis, link: CrisisContent, *, now: datetime
+) -> None:
+    """A held approval is free again: its cards get their buttons back, and whoever still has
+    to decide (and the submitter) hears so."""
+    link.state, link.decided_at = RELEASED, now
+    item = await session.get_one(ContentItem, link.item_id)
+    waiting: list[int] = []
+    for request in await _pending_requests(session, item):
+        await approval_notify.refresh_cards(session, org, item, request, now)
+        decided = {d.person_id for d in request.decisions}
+        waiting += [pid for pid in request.approver_ids if pid not in decided]
+    people = await people_map(session, [*waiting, item.submitter_id])
+    for pid, person in people.items():
+        key = "crisis.released.approver" if pid in waiting else "crisis.released.submitter"
+        message = views.item_released(reader(org, person), crisis, item, key)
+        outbox.post_to_person(session, person, message, now=now)
 
 
 async def _concerned(
@@ -749,7 +853,7 @@ async def resolve(
         )
     ).all()
     for link in held:
-        link.state, link.decided_at = RELEASED, now
+        await _release(session, org, crisis, link, now=now)
     if held:
         event(session, crisis, "released", now=now, n=len(held))
     event(session, crisis, "resolved", now=now, actor=person, text=summary)
@@ -762,7 +866,7 @@ async def resolve(
     )
     await session.flush()
     await refresh_protocol(session, org, crisis, now=now)
-    f = await facts(session, crisis, now)
+    f = await facts(session, org, crisis, now)
     await post_to_room(session, org, crisis, lambda r: views.report_message(r, f), now=now)
     managers = await people_for(session, cfg.managers)
     in_room = {m.person_id for m in f.members} if crisis.room_platform is None else set()
@@ -780,6 +884,76 @@ async def resolve(
                 key=freeze_card_key(crisis, manager.id),
             )
     return crisis
+
+
+async def open_statements(session: AsyncSession, crisis: Crisis) -> list[ContentItem]:
+    """Statements of the crisis still in approval: they outlive it unless someone decides."""
+    return list(
+        (
+            await session.scalars(
+                select(ContentItem)
+                .join(CrisisContent, CrisisContent.item_id == ContentItem.id)
+                .where(
+                    CrisisContent.crisis_id == crisis.id,
+                    CrisisContent.kind == STATEMENT,
+                    CrisisContent.state == "submitted",
+                    ContentItem.status.in_(states.WITHDRAWABLE),
+                )
+                .order_by(ContentItem.id)
+            )
+        ).all()
+    )
+
+
+async def settle_statement(
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    crisis_id: int,
+    item_id: int,
+    person: Person,
+    withdraw: bool,
+    now: datetime,
+) -> tuple[Crisis, ContentItem]:
+    """After resolve, an open statement is withdrawn (its approval closes, every card says so)
+    or handed over: its approval goes on as any other, outside the crisis."""
+    cfg = _cfg(org)
+    if not await may_act(session, cfg, person):
+        raise Refused("crisis.not_allowed")
+    crisis = await session.get(Crisis, crisis_id)
+    if crisis is None:
+        raise Refused("crisis.unknown")
+    if crisis.status == OPEN:
+        raise Refused("crisis.still_open_statement", id=crisis.id)
+    link = await session.scalar(
+        select(CrisisContent).where(
+            CrisisContent.crisis_id == crisis.id,
+            CrisisContent.item_id == item_id,
+            CrisisContent.kind == STATEMENT,
+        )
+    )
+    item = await session.get(ContentItem, item_id)
+    if link is None or item is None or link.state != "submitted":
+        raise Refused("crisis.statement.settled", id=item_id)
+    if withdraw:
+        submitter = await session.get_one(Person, item.submitter_id)
+        result = await approvals.withdraw(
+            session=session, org=org, item_id=item.id, person=submitter, now=now
+        )
+        if result.status != "withdrawn":
+            raise Refused("crisis.statement.settled", id=item_id)
+    state = WITHDRAWN if withdraw else HANDED_OVER
+    link.state, link.decided_at, link.decided_by_id = state, now, person.id
+    event(session, crisis, f"statement_{state}", now=now, actor=person, item_id=item.id)
+    audit.record(
+        session,
+        action=f"crisis.statement_{state}",
+        subject=f"content:{item.id}",
+        now=now,
+        actor_id=person.id,
+        crisis=crisis.id,
+    )
+    return crisis, item
 
 
 async def _manager_crisis(
@@ -831,6 +1005,7 @@ async def resume(
         link.state, link.decided_at, link.decided_by_id = RESUMED, now, person.id
         if item.status == PAUSED:
             item.status, item.updated_at = states.ITEM_APPROVED, now
+            await publishing_holds.resume(session, item.id, now=now)
         audit.record(
             session,
             action="content.resumed",
@@ -882,7 +1057,7 @@ async def refresh_freeze_cards(
     session: AsyncSession, org: OrgConfig, crisis: Crisis, *, now: datetime
 ) -> None:
     await session.flush()
-    f = await facts(session, crisis, now)
+    f = await facts(session, org, crisis, now)
     for manager in await people_for(session, _cfg(org).managers):
         card = views.freeze_decision(reader(org, manager), f)
         await outbox.update(session, freeze_card_key(crisis, manager.id), card, now=now)

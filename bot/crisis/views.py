@@ -4,11 +4,12 @@ report as Markdown."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot import i18n
-from bot.messages import Button, Fact, Message, Section
+from bot.forms import Form, TextInput
+from bot.messages import Button, Fact, Link, Message, Section
 from storage.models import (
     ContentItem,
     Crisis,
@@ -24,6 +25,13 @@ RESUME_ALL = "crisis.resume_all"
 RESUME_SOME = "crisis.resume_some"
 KEEP_FROZEN = "crisis.keep_frozen"
 RESUME_ITEM = "crisis.resume_item"
+STATEMENT_WITHDRAW = "crisis.statement_withdraw"
+SUSPECT = "crisis.suspect"
+SUSPECT_SUBMIT = "crisis.suspect.submit"
+NOTE = "note"
+# What a refused declaration carries to the *Verdacht melden* form (a button value is short).
+SUSPECT_VALUE_LIMIT = 1000
+STATEMENT_CONTINUE = "crisis.statement_continue"
 SEVERITY = "severity"
 APPROVED_CHECK = "statement_approved"
 # The checklist, in order. Severity is ticked with one of three buttons, the rest with one each.
@@ -74,6 +82,8 @@ class Facts:
     items: dict[int, ContentItem]
     people: dict[int, Person]
     now: datetime
+    # Roles by the names the organisation gives them (no raw ids in text).
+    role_names: dict[str, str] = field(default_factory=dict)
 
     def name(self, person_id: int | None) -> str:
         person = self.people.get(person_id) if person_id is not None else None
@@ -87,7 +97,7 @@ def _title(r: Reader, crisis: Crisis) -> str:
     return r.t("crisis.title", id=crisis.id, what=crisis.description)
 
 
-def _team(r: Reader, f: Facts) -> str:
+def _team_lines(r: Reader, f: Facts) -> list[str]:
     lines = []
     for m in f.members:
         if m.acked_at is not None:
@@ -96,21 +106,22 @@ def _team(r: Reader, f: Facts) -> str:
             )
         else:
             lines.append(r.t("crisis.team.waiting", name=f.name(m.person_id), n=m.pages))
-    return "\n".join(lines)
+    return lines
 
 
 def checklist_lines(r: Reader, f: Facts) -> list[str]:
+    """Numbered, because `/crisis check N` ticks item N."""
     lines = []
-    for item in CHECKLIST:
+    for n, item in enumerate(CHECKLIST, start=1):
         label = r.t(f"crisis.check.{item}")
         done = f.check(item)
         if done is None:
-            lines.append(f"☐ {label}")
+            lines.append(f"{n}. ☐ {label}")
             continue
         if item == SEVERITY and done.value:
             label = r.t("crisis.check.severity_done", level=done.value)
         who = r.t("crisis.check.by", name=f.name(done.done_by_id), when=r.when(done.done_at))
-        lines.append(f"☑ {label} – {who}")
+        lines.append(f"{n}. ☑ {label} – {who}")
     return lines
 
 
@@ -119,7 +130,6 @@ def protocol(r: Reader, f: Facts) -> Message:
     fields = [
         Fact(label=r.t("crisis.field.declared_by"), value=f.name(crisis.declared_by_id)),
         Fact(label=r.t("crisis.field.since"), value=r.when(crisis.declared_at)),
-        Fact(label=r.t("crisis.field.team"), value=_team(r, f)),
     ]
     frozen = [c for c in f.content if c.kind == "frozen"]
     held = [c for c in f.content if c.kind == "held"]
@@ -130,9 +140,8 @@ def protocol(r: Reader, f: Facts) -> Message:
                 value=r.t("crisis.content_counts", frozen=len(frozen), held=len(held)),
             )
         )
-    sections = [
-        Section(text="*" + r.t("crisis.checklist") + "*\n" + "\n".join(checklist_lines(r, f)))
-    ]
+    team = Section(text="*" + r.t("crisis.field.team") + "*", items=_team_lines(r, f))
+    sections = [team, _checklist(r, f)]
     if crisis.status != "open":
         return Message(
             text=r.t("crisis.protocol.resolved_title", id=crisis.id, what=crisis.description),
@@ -233,6 +242,82 @@ def statement_decided(r: Reader, item: ContentItem, decider: Person | None) -> M
     )
 
 
+def refused(r: Reader, description: str) -> Message:
+    """Not allowed to declare: offer to report the suspicion to those who may."""
+    return Message(
+        text=r.t("crisis.refused"),
+        buttons=[
+            Button(
+                label=r.t("crisis.button.suspect"),
+                action=SUSPECT,
+                value=description[:SUSPECT_VALUE_LIMIT],
+                style="primary",
+            )
+        ],
+    )
+
+
+def suspect_form(r: Reader, note: str) -> Form:
+    return Form(
+        title=r.t("crisis.suspect.title"),
+        submit_label=r.t("crisis.suspect.submit"),
+        action=SUSPECT_SUBMIT,
+        intro=r.t("crisis.suspect.intro"),
+        inputs=[
+            TextInput(
+                name=NOTE,
+                label=r.t("crisis.suspect.label"),
+                multiline=True,
+                initial=note or None,
+                error=r.t("crisis.suspect.empty"),
+            )
+        ],
+    )
+
+
+def suspicion(r: Reader, reporter: Person, note: str) -> Message:
+    """What the people who may declare read: who suspects what, and how to declare."""
+    return Message(
+        text=r.t("crisis.suspect.alert", name=reporter.name),
+        sections=[Section(text=note)],
+        context=r.t("crisis.suspect.how"),
+        locale=r.locale,
+    )
+
+
+def resolved(r: Reader, crisis: Crisis, statements: list[ContentItem]) -> Message:
+    """The resolver's answer; statements still in approval are theirs to settle."""
+    done = r.t("crisis.resolve.done", id=crisis.id)
+    if not statements:
+        return Message(text=done)
+    buttons: list[Button] = []
+    for item in statements:
+        value = f"{crisis.id}:{item.id}"
+        buttons += [
+            Button(
+                label=r.t("crisis.button.statement_withdraw", id=item.id),
+                action=STATEMENT_WITHDRAW,
+                value=value,
+                style="danger",
+            ),
+            Button(
+                label=r.t("crisis.button.statement_continue", id=item.id),
+                action=STATEMENT_CONTINUE,
+                value=value,
+            ),
+        ]
+    return Message(
+        text=done,
+        sections=[
+            Section(
+                text=r.t("crisis.resolve.open_statements", n=len(statements)),
+                items=[f"#{i.id} {i.title}" for i in statements],
+            )
+        ],
+        buttons=buttons,
+    )
+
+
 def item_frozen(r: Reader, crisis: Crisis, item: ContentItem) -> Message:
     when = r.when(item.publish_at) if item.publish_at else "–"
     return Message(
@@ -245,6 +330,26 @@ def item_held(r: Reader, crisis: Crisis, item: ContentItem) -> Message:
     return Message(
         text=r.t("crisis.held.title", id=item.id, title=item.title),
         context=r.t("crisis.held.why", crisis=crisis.id, what=crisis.description),
+    )
+
+
+def held_card(r: Reader, crisis: Crisis, card: Message) -> Message:
+    """An approval card while a crisis holds it: says so at the top, without buttons."""
+    note = r.t("crisis.held.card_note", crisis=crisis.id, what=crisis.description)
+    return card.model_copy(
+        update={
+            "text": r.t("crisis.held.card_title", crisis=crisis.id) + " · " + card.text,
+            "buttons": [],
+            "context": f"{note} {card.context}" if card.context else note,
+        }
+    )
+
+
+def item_released(r: Reader, crisis: Crisis, item: ContentItem, key: str) -> Message:
+    """`key`: what the reader can do now (decide, or wait for the approvers)."""
+    return Message(
+        text=r.t("crisis.released.title", id=item.id, title=item.title),
+        context=r.t(key, crisis=crisis.id),
     )
 
 
@@ -340,9 +445,9 @@ def event_line(r: Reader, f: Facts, e: CrisisEvent) -> str:
 def status(r: Reader, f: Facts) -> Message:
     crisis = f.crisis
     events = f.events[-TIMELINE_IN_STATUS:]
-    timeline = "\n".join(event_line(r, f, e) for e in events)
+    timeline = [event_line(r, f, e) for e in events]
     if len(f.events) > len(events):
-        timeline = r.t("crisis.status.earlier", n=len(f.events) - len(events)) + "\n" + timeline
+        timeline.insert(0, r.t("crisis.status.earlier", n=len(f.events) - len(events)))
     frozen = [c for c in f.content if c.kind == "frozen"]
     statements = [c for c in f.content if c.kind == "statement"]
     state = (
@@ -352,7 +457,6 @@ def status(r: Reader, f: Facts) -> Message:
     )
     fields = [
         Fact(label=r.t("crisis.field.state"), value=state),
-        Fact(label=r.t("crisis.field.team"), value=_team(r, f)),
         Fact(
             label=r.t("crisis.field.content"),
             value=r.t(
@@ -373,24 +477,36 @@ def status(r: Reader, f: Facts) -> Message:
         text=_title(r, crisis),
         fields=fields,
         sections=[
-            Section(text="*" + r.t("crisis.checklist") + "*\n" + "\n".join(checklist_lines(r, f))),
-            Section(text="*" + r.t("crisis.timeline") + "*\n" + timeline),
+            Section(text="*" + r.t("crisis.field.team") + "*", items=_team_lines(r, f)),
+            _checklist(r, f),
+            Section(text="*" + r.t("crisis.timeline") + "*", items=timeline),
         ],
     )
 
 
+def _checklist(r: Reader, f: Facts) -> Section:
+    return Section(text="*" + r.t("crisis.checklist") + "*", items=checklist_lines(r, f))
+
+
 def first_ack_per_role(f: Facts) -> dict[str, tuple[timedelta, int] | None]:
-    """Role → (time from declaration to the first acknowledgement, by whom), declarer aside."""
+    """Role → (time from declaration to the first acknowledgement, by whom). The declarer is
+    on it by declaring (✅ in the status, too): their role counts as acknowledged at once, unless
+    someone else of that role answered, whose time says more about how fast the team is."""
     out: dict[str, tuple[timedelta, int] | None] = {}
+    declarer = next((m for m in f.members if m.person_id == f.crisis.declared_by_id), None)
     for m in f.members:
         for role in m.roles or ["–"]:
             out.setdefault(role, None)
-            if m.person_id == f.crisis.declared_by_id or m.acked_at is None:
+            if m is declarer or m.acked_at is None:
                 continue
             took = m.acked_at - f.crisis.declared_at
             best = out[role]
             if best is None or took < best[0]:
                 out[role] = (took, m.person_id)
+    if declarer is not None:
+        for role in declarer.roles or ["–"]:
+            if out.get(role) is None:
+                out[role] = (timedelta(0), declarer.person_id)
     return out
 
 
@@ -438,10 +554,13 @@ def report_markdown(r: Reader, f: Facts) -> str:
         out.append(f"**{r.t('crisis.report.severity')}:** {crisis.severity}")
     out += ["", f"## {r.t('crisis.report.first_ack')}"]
     for role, best in sorted(first_ack_per_role(f).items()):
+        name = f.role_names.get(role, role)
         if best is None:
-            out.append(f"- {role}: {r.t('crisis.report.no_ack')}")
+            out.append(f"- {name}: {r.t('crisis.report.no_ack')}")
+        elif best[1] == crisis.declared_by_id:
+            out.append(f"- {name}: {r.t('crisis.report.declarer', name=f.name(best[1]))}")
         else:
-            out.append(f"- {role}: {r.span(best[0])} ({f.name(best[1])})")
+            out.append(f"- {name}: {r.span(best[0])} ({f.name(best[1])})")
     out += ["", f"## {r.t('crisis.report.first_statement')}"]
     first = first_approved_statement(f)
     if first is None:
@@ -480,3 +599,13 @@ def report_message(r: Reader, f: Facts) -> Message:
     return Message(
         text=r.t("crisis.report.posted", id=f.crisis.id), sections=sections, locale=r.locale
     )
+
+
+def with_file(r: Reader, report: Message, url: str | None) -> Message:
+    """The report with an *Öffnen* button for its Markdown file, or why there is none."""
+    if url is None:
+        return report.model_copy(update={"context": r.t("crisis.report.no_file")})
+    section = Section(
+        text=r.t("crisis.report.file"), link=Link(label=r.t("crisis.report.open"), url=url)
+    )
+    return report.model_copy(update={"sections": [section, *report.sections]})

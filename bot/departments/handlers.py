@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot import reporting
+from bot.approvals.states import ITEM_DRAFT
 from bot.context import Context
 from bot.messages import Message, Section
 from bot.orgconfig import DepartmentConfig
@@ -38,7 +39,7 @@ async def _counts(ctx: Context) -> _Counts:
         pid: n
         for pid, n in await ctx.session.execute(
             select(ContentItem.submitter_id, func.count())
-            .where(ContentItem.created_at >= since)
+            .where(ContentItem.created_at >= since, ContentItem.status != ITEM_DRAFT)
             .group_by(ContentItem.submitter_id)
         )
     }
@@ -90,7 +91,7 @@ def _department(ctx: Context, counts: _Counts, dept: DepartmentConfig) -> Sectio
     ]
     if quiet:
         lines.append(ctx.t("departments.quiet", names=_listed(ctx, quiet)))
-    return Section(text=f"*{dept.name}* (`{dept.id}`)\n" + "\n".join(lines))
+    return Section(text=f"*{dept.name}* (`{dept.id}`)", items=lines)
 
 
 async def overview(ctx: Context) -> Message:
@@ -100,7 +101,7 @@ async def overview(ctx: Context) -> Message:
     placed = {h for dept in ctx.org.departments for h in (dept.lead, *dept.members)}
     others = [_who(ctx, counts, h) for h in counts.names if h not in placed]
     if others:
-        sections.append(Section(text=ctx.t("departments.none") + "\n" + _listed(ctx, others)))
+        sections.append(Section(text=ctx.t("departments.none") + " " + _listed(ctx, others)))
     return Message(
         text=ctx.t("departments.title"),
         sections=sections,

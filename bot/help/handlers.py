@@ -11,7 +11,7 @@ from bot.registry import COMMANDS, command, listed_commands
 
 def help_message(ctx: Context) -> Message:
     lines = [ctx.t(spec.usage_key) for spec in listed_commands()]
-    return Message(text=ctx.t("help.title"), sections=[Section(text="\n".join(lines))])
+    return Message(text=ctx.t("help.title"), sections=[Section(items=lines)])
 
 
 @command("help", usage_key="help.usage", aliases=("hilfe", "?"))

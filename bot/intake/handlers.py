@@ -14,7 +14,7 @@ from bot.channels.views import finding_lines
 from bot.commands import without_command
 from bot.context import Context
 from bot.events import Action, Command
-from bot.forms import FileInput, Form, TextInput, open_form
+from bot.forms import FileInput, Form, Option, Select, TextInput, open_form
 from bot.ids import parse_id
 from bot.intake import service, views
 from bot.intake.files import Refused
@@ -119,7 +119,7 @@ def _tell_refused(ctx: Context, refused: list[Refused]) -> None:
     ctx.reply(
         Message(
             text=ctx.t("intake.refused.title"),
-            sections=[Section(text="\n".join(lines))],
+            sections=[Section(items=lines)],
             context=ctx.t("intake.refused.nothing_stored"),
         )
     )
@@ -146,7 +146,7 @@ async def _submit(ctx: Context, draft: IntakeDraft, *, post_blocked_card: bool) 
         ctx.reply(
             Message(
                 text=ctx.t("intake.submit.blocked"),
-                sections=[Section(text="\n".join(finding_lines(ctx.t, result.blocking)))],
+                sections=[Section(items=finding_lines(ctx.t, result.blocking))],
                 context=ctx.t("intake.submit.blocked_hint"),
             )
         )
@@ -181,8 +181,19 @@ async def details(ctx: Context, value: str) -> None:
     open_form(ctx, details_form(ctx, draft))
 
 
+def channel_select(ctx: Context, chosen: list[str]) -> Select:
+    """The registry's channels to pick from, by name (no ids to type)."""
+    return Select(
+        name="channels",
+        label=ctx.t("intake.form.channels"),
+        options=[Option(label=c.name, value=c.id) for c in ctx.org.channels],
+        required=False,
+        multiple=True,
+        initial=chosen,
+    )
+
+
 def details_form(ctx: Context, draft: IntakeDraft) -> Form:
-    available = ", ".join(c.id for c in ctx.org.channels)
     return Form(
         title=ctx.t("intake.form.title"),
         submit_label=ctx.t("intake.form.save"),
@@ -197,20 +208,15 @@ def details_form(ctx: Context, draft: IntakeDraft) -> Form:
                 initial=draft.text or None,
             ),
             TextInput(
-                name="channels",
-                label=ctx.t("intake.form.channels"),
-                required=False,
-                placeholder=available,
-                initial=", ".join(draft.channels) or None,
-            ),
-            TextInput(
                 name="publish_at",
                 label=ctx.t("intake.form.publish_at"),
                 required=False,
                 placeholder=ctx.t("intake.form.publish_at_hint"),
                 initial=ctx.when(draft.publish_at) if draft.publish_at else None,
             ),
+            *views.channel_text_inputs(ctx.t, ctx.org.channels, draft.channel_texts or {}),
         ],
+        select=channel_select(ctx, draft.channels),
     )
 
 
@@ -233,6 +239,7 @@ def _apply_details(ctx: Context, draft: IntakeDraft, inputs: dict[str, str]) -> 
         return False
     if "text" in inputs:
         draft.text = inputs["text"].strip()
+    draft.channel_texts = views.channel_texts_from(inputs, ctx.org)
     draft.channels, draft.publish_at = details
     draft.updated_at = ctx.now
     return True
@@ -245,7 +252,7 @@ def _parse_details(
     An unchanged date, shown back as the reader's local time, is kept as it was."""
     channels, unknown = parse_channels(ctx.org, inputs.get("channels", ""))
     if unknown:
-        available = ", ".join(f"`{c.id}`" for c in ctx.org.channels)
+        available = ", ".join(c.name for c in ctx.org.channels)
         ctx.reply(
             ctx.t("intake.form.unknown_channels", names=", ".join(unknown), available=available)
         )
@@ -264,7 +271,6 @@ def _parse_details(
 
 def new_submission_form(ctx: Context) -> Form:
     """`/submit` without text: the draft's fields and a file input, submitted in one go."""
-    available = ", ".join(c.id for c in ctx.org.channels)
     return Form(
         title=ctx.t("intake.new.title"),
         submit_label=ctx.t("intake.new.submit"),
@@ -273,18 +279,14 @@ def new_submission_form(ctx: Context) -> Form:
         inputs=[
             TextInput(name="text", label=ctx.t("intake.form.text"), multiline=True, required=False),
             TextInput(
-                name="channels",
-                label=ctx.t("intake.form.channels"),
-                required=False,
-                placeholder=available,
-            ),
-            TextInput(
                 name="publish_at",
                 label=ctx.t("intake.form.publish_at"),
                 required=False,
                 placeholder=ctx.t("intake.form.publish_at_hint"),
             ),
+            *views.channel_text_inputs(ctx.t, ctx.org.channels, {}),
         ],
+        select=channel_select(ctx, []),
         files=FileInput(
             name="files",
             label=ctx.t("intake.new.files"),
@@ -318,4 +320,20 @@ async def new_submission(ctx: Context, value: str) -> None:
         return
     draft = received.draft
     draft.channels, draft.publish_at = details
+    draft.channel_texts = views.channel_texts_from(inputs, ctx.org)
+    if await _unused_texts(ctx, draft):
+        return
     await _submit(ctx, draft, post_blocked_card=True)
+
+
+async def _unused_texts(ctx: Context, draft: IntakeDraft) -> bool:
+    """A "Text für X" written without choosing X: the draft waits, shown as a card, rather
+    than the text being dropped unseen."""
+    names = {c.id: c.name for c in ctx.org.channels}
+    unused = [names.get(c, c) for c in draft.channel_texts if c not in draft.channels]
+    if not unused:
+        return False
+    card = await _card(ctx, draft)
+    outbox.post_to_person(ctx.session, ctx.person, card, now=ctx.now, key=draft_key(draft))
+    ctx.reply(ctx.t("intake.new.unused_texts", channels=", ".join(unused)))
+    return True

@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.approvals import service as approvals
+from bot.approvals.states import ITEM_DRAFT
 from bot.channels import checks
 from bot.channels.checks import Finding, ImageInfo
+from bot.content.service import reserve_item
 from bot.events import FileShared
 from bot.ids import parse_id
 from bot.intake.files import Accepted, Inspected, Refused, judge
@@ -24,6 +26,7 @@ from bot.orgconfig import OrgConfig
 from storage import blobs
 from storage.models import (
     Attachment,
+    ContentItem,
     ContentRequest,
     DraftFile,
     IntakeDraft,
@@ -97,6 +100,7 @@ async def receive(
         person_id=person.id,
         text=text.strip(),
         channels=[],
+        channel_texts={},
         status=OPEN,
         created_at=now,
         updated_at=now,
@@ -118,6 +122,7 @@ async def receive(
     if request is not None:
         draft.request_id = request.id
         request.awaiting_content, request.updated_at = False, now
+    draft.item_id = (await reserve_item(session, submitter=person, now=now)).id
     session.add(draft)
     await session.flush()
     audit.record(
@@ -146,7 +151,7 @@ def draft_findings(org: OrgConfig, draft: IntakeDraft) -> list[Finding]:
         for f in draft.files
         if f.width is not None and f.height is not None
     ]
-    return checks.check(org, draft.channels, draft.text, images)
+    return checks.check(org, draft.channels, draft.text, images, draft.channel_texts)
 
 
 async def own_open_draft(
@@ -196,8 +201,10 @@ async def submit_draft(
         text=text,
         now=now,
         channels=draft.channels,
+        channel_texts=checks.texts_in_use(draft.channels, draft.channel_texts or {}),
         publish_at=draft.publish_at,
         attachments=attachments,
+        reserved=await reserved_item(session=session, draft=draft),
     )
     item = submission.item
     draft.status, draft.item_id, draft.updated_at = SUBMITTED, item.id, now
@@ -208,6 +215,14 @@ async def submit_draft(
             session=session, org=org, request_id=draft.request_id, item=item, now=now
         )
     return Submitted(submission, [])
+
+
+async def reserved_item(*, session: AsyncSession, draft: IntakeDraft) -> ContentItem | None:
+    """The item whose number the draft shows, to be filled in rather than a new one made."""
+    if draft.item_id is None:
+        return None
+    item = await session.get(ContentItem, draft.item_id)
+    return item if item is not None and item.status == ITEM_DRAFT else None
 
 
 def discard(draft: IntakeDraft, *, now: datetime) -> None:

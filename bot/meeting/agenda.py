@@ -69,7 +69,7 @@ class AgendaContext:
         return {pid: name for pid, name in rows.all()}
 
 
-SectionBuilder = Callable[[AgendaContext], Awaitable[Section | None]]
+SectionBuilder = Callable[[AgendaContext], Awaitable[Section | list[Section] | None]]
 ItemsBuilder = Callable[[AgendaContext, Person], Awaitable[list[str]]]
 SECTIONS: list[tuple[int, SectionBuilder]] = []
 OPEN_ITEMS: list[ItemsBuilder] = []
@@ -90,15 +90,24 @@ def open_items(fn: ItemsBuilder) -> ItemsBuilder:
 
 
 def block(heading: str, lines: list[str], more: str | None = None) -> Section:
-    """A heading and its bullet lines; `more` (what was cut, see AgendaContext.more) last."""
-    body = "\n".join(f"• {line}" for line in lines)
+    """A heading and its list; `more` (what was cut, see AgendaContext.more) last."""
+    return Section(text=heading, items=[*lines, more] if more else lines)
+
+
+def groups(heading: str, grouped: dict[str, list[str]], more: str | None) -> list[Section]:
+    """A heading, then a list per group (`Marketing:` and its entries), groups by name."""
+    out = [Section(text=heading)]
+    out += [Section(text=f"{name}:", items=grouped[name]) for name in sorted(grouped)]
     if more:
-        body += f"\n{more}"
-    return Section(text=f"{heading}\n{body}")
+        out.append(Section(text=more))
+    return out
 
 
 async def build_agenda(ctx: AgendaContext) -> Message:
-    sections = [s for _, fn in SECTIONS if (s := await fn(ctx)) is not None]
+    sections: list[Section] = []
+    for _, fn in SECTIONS:
+        built = await fn(ctx)
+        sections += [built] if isinstance(built, Section) else built or []
     return Message(
         text=ctx.t("meeting.agenda.title", when=ctx.when(ctx.occurrence.start)),
         sections=sections,
@@ -117,7 +126,7 @@ async def items_of(ctx: AgendaContext, person: Person) -> list[str]:
 
 
 @agenda_section(order=10)
-async def topics(ctx: AgendaContext) -> Section:
+async def topics(ctx: AgendaContext) -> Section | list[Section]:
     rows = await service.topics_for(session=ctx.session, occ_id=ctx.occurrence.id)
     if not rows:
         return Section(
@@ -129,11 +138,7 @@ async def topics(ctx: AgendaContext) -> Section:
     for row in rows:
         dept = departments.get(row.department_id or "", ctx.t("meeting.agenda.no_department"))
         by_dept.setdefault(dept, []).append(f"{row.text} ({names.get(row.person_id, '?')})")
-    lines = [ctx.t("meeting.agenda.topics")]
-    for dept in sorted(by_dept):
-        lines.append(f"{dept}:")
-        lines += [f"• {entry}" for entry in by_dept[dept]]
-    return Section(text="\n".join(lines))
+    return groups(ctx.t("meeting.agenda.topics"), by_dept, None)
 
 
 @agenda_section(order=20)
@@ -175,7 +180,7 @@ async def awaiting_approval(ctx: AgendaContext) -> Section:
 
 
 @agenda_section(order=30)
-async def planned(ctx: AgendaContext) -> Section:
+async def planned(ctx: AgendaContext) -> Section | list[Section]:
     """Approved content going out in the next days, per channel; the rest counted."""
     until = ctx.now + timedelta(days=PLANNED_DAYS)
     rows, total = await first_and_total(
@@ -201,12 +206,7 @@ async def planned(ctx: AgendaContext) -> Section:
         for channel in channels or [""]:
             name = channel_names.get(channel, channel) or ctx.t("meeting.agenda.no_channel")
             by_channel.setdefault(name, []).append(line)
-    lines = [heading]
-    for name in sorted(by_channel):
-        lines.append(f"{name}:")
-        lines += [f"• {entry}" for entry in by_channel[name]]
-    more = ctx.more(len(rows), total)
-    return Section(text="\n".join([*lines, more] if more else lines))
+    return groups(heading, by_channel, ctx.more(len(rows), total))
 
 
 @agenda_section(order=90)

@@ -14,8 +14,11 @@ from bot.meeting.agenda import build_agenda
 from bot.meeting.schedule import occurrence, parse_date, parse_time, parse_weekday
 from bot.messages import Message
 from bot.orgconfig import OrgConfig
+from bot.outbox import service as outbox
+from bot.people.service import locale_of
 from bot.registry import command
 from bot.timers.service import TimerContext, on_timer, planner
+from storage.models import Person
 
 log = logging.getLogger(__name__)
 assert sections  # imported for its agenda sections
@@ -149,6 +152,31 @@ async def _move(ctx: Context, words: list[str]) -> None:
         date=_local_date(org_locale, moved_to),
         starts=views.starts(org_locale, schedule, occ),
     )
+    for person in await _without_a_channel(ctx):
+        locale = locale_of(person, ctx.org)
+        text = i18n.t(
+            locale,
+            "meeting.move.announce",
+            name=ctx.person.name,
+            date=_local_date(locale, moved_to),
+            starts=views.starts(locale, schedule, occ),
+        )
+        outbox.post_to_person(ctx.session, person, Message(text=text), now=ctx.now)
+
+
+async def _without_a_channel(ctx: Context) -> list[Person]:
+    """Contributors who see no meeting channel: none is configured (or on) for a platform
+    they use, e.g. Teams people while only `slack_channel` is set. They hear it by DM."""
+    configured = {platform for platform, _ in notify._channels(ctx.org)}
+    seen = configured if ctx.platforms is None else configured & ctx.platforms
+    out = []
+    for person in await service.contributors(session=ctx.session, org=ctx.org):
+        # Where they talked to the bot (as the dispatcher reaches them); nowhere yet: they are
+        # found by e-mail, like everyone who reads the channel.
+        used = {i.platform for i in person.identities if i.last_seen_at or i.conversation_ref}
+        if person.id != ctx.person.id and used and not used & seen:
+            out.append(person)
+    return out
 
 
 def _local_date(locale: str, day: date) -> str:

@@ -1,4 +1,5 @@
-"""Agenda sections for the features next door: an open crisis and open content requests.
+"""Agenda sections for the features next door: an open crisis, open content requests and the
+time from submission to live.
 
 They read those features' tables directly (statuses as the features define them), so the
 meeting depends on their data, not on their code.
@@ -6,10 +7,20 @@ meeting depends on their data, not on their code.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from bot.meeting.agenda import LIST_LIMIT, AgendaContext, agenda_section, block, open_items
+from bot.meeting.agenda import (
+    LIST_LIMIT,
+    STATS_DAYS,
+    AgendaContext,
+    agenda_section,
+    block,
+    open_items,
+)
 from bot.messages import Section
+from bot.publishing import reports as publishing_reports
 from bot.reporting.sql import first_and_total
 from storage.models import ContentRequest, Crisis, Person
 
@@ -86,3 +97,17 @@ async def requests_due(ctx: AgendaContext, person: Person) -> list[str]:
             line += " " + ctx.t("meeting.agenda.overdue")
         lines.append(line)
     return ctx.cut(lines, total)
+
+
+@agenda_section(order=95)
+async def time_to_live(ctx: AgendaContext) -> list[Section]:
+    """How long the past week's postings took from submission to live, and which went out
+    later than wished (the query `/desk stats` shows over all time)."""
+    sections = await publishing_reports.live_sections(
+        ctx.session,
+        ctx,
+        channels={c.id: c.name for c in ctx.org.channels},
+        departments={d.id: d.name for d in ctx.org.departments},
+        since=ctx.now - timedelta(days=STATS_DAYS),
+    )
+    return [Section(text=ctx.t("meeting.agenda.live")), *sections] if sections else []

@@ -25,7 +25,7 @@ from bot.meeting.schedule import (
     upcoming,
 )
 from bot.orgconfig import WEEKDAYS, OrgConfig
-from bot.people.service import people_with_role
+from bot.people.service import people_for
 from bot.timers import service as timers
 from bot.timers.runner import MAX_ATTEMPTS
 from storage.models import (
@@ -262,28 +262,14 @@ async def topics_for(*, session: AsyncSession, occ_id: str) -> Sequence[MeetingT
 
 
 async def contributors(*, session: AsyncSession, org: OrgConfig) -> list[Person]:
-    """The configured list (handles, role:NAME), or every department member and lead; the
-    handles in one query, whatever the size of the company."""
+    """The configured list (handles, role:NAME), or every department member and lead."""
     refs: list[str] = []
     if org.meeting is not None and org.meeting.contributors is not None:
         refs = list(org.meeting.contributors)
     else:
         for dept in org.departments:
             refs += [dept.lead, *dept.members]
-    handles = {ref for ref in refs if not ref.startswith("role:")}
-    by_handle = {
-        p.handle: p
-        for p in (await session.scalars(select(Person).where(Person.handle.in_(handles)))).all()
-    }
-    found: dict[int, Person] = {}
-    for ref in refs:
-        if ref.startswith("role:"):
-            people: Sequence[Person] = await people_with_role(session, ref.removeprefix("role:"))
-        else:
-            people = [by_handle[ref]] if ref in by_handle else []
-        for person in people:
-            found.setdefault(person.id, person)
-    return list(found.values())
+    return await people_for(session, refs)
 
 
 async def reminded(*, session: AsyncSession, occ_id: str, offset: timedelta) -> set[int]:

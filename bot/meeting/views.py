@@ -71,13 +71,14 @@ def next_meeting(
 
 def reminder(ctx: AgendaContext, schedule: Schedule, items: list[str]) -> Message:
     occ = ctx.occurrence
-    body = "\n".join(f"• {line}" for line in items) if items else ctx.t("meeting.items.none")
+    heading = ctx.t("meeting.items.heading")
+    listed = Section(text=heading, items=items) if items else None
     return Message(
         text=ctx.t(
             "meeting.reminder.title",
             starts=starts(ctx.locale, schedule, occ),
             rel=in_about(ctx.locale, occ.start - ctx.now),
         ),
-        sections=[Section(text=f"{ctx.t('meeting.items.heading')}\n{body}")],
+        sections=[listed or Section(text=f"{heading}\n{ctx.t('meeting.items.none')}")],
         context=ctx.t("meeting.topic.how"),
     )

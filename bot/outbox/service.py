@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.events import Action, InboundEvent
 from bot.messages import Message
 from bot.orgconfig import OrgConfig
-from bot.people.service import people_with_role, person_by_handle
+from bot.people.service import people_for
 from storage.models import OutboxMessage, Person
 
 INTERACTIVE, BULK = "interactive", "bulk"
@@ -120,6 +121,26 @@ def reply(
     )
 
 
+def replace_source(
+    session: AsyncSession,
+    event: InboundEvent,
+    message: Message,
+    *,
+    now: datetime,
+    person_id: int | None = None,
+) -> bool:
+    """Replace the message an action came from (a form card that was used) with `message`:
+    a reply whose context names the message to replace (`replace`), so each platform does it
+    its way. False, and nothing written, where the action names no message (a Slack modal is
+    gone once submitted)."""
+    source = event.reply_to if isinstance(event, Action) else None
+    if not source:
+        return False
+    context = {**event.reply_context, "replace": source}
+    reply(session, context, message, now=now, person_id=person_id)
+    return True
+
+
 async def update(session: AsyncSession, key: str, message: Message, *, now: datetime) -> bool:
     """Replace the message posted under `key` in place; False if nothing was posted under it."""
     posted = await session.scalar(
@@ -149,15 +170,7 @@ async def managers(session: AsyncSession, org: OrgConfig) -> list[Person]:
     """The social media managers: whom the organisation names as crisis managers (by
     default everyone with the role), and everyone with the role."""
     refs = [*(org.crisis.managers if org.crisis else []), f"role:{MANAGER_ROLE}"]
-    found: list[Person] = []
-    for ref in refs:
-        if ref.startswith("role:"):
-            people = list(await people_with_role(session, ref.removeprefix("role:")))
-        else:
-            person = await person_by_handle(session, ref)
-            people = [person] if person else []
-        found.extend(p for p in people if p not in found)
-    return found
+    return await people_for(session, refs)
 
 
 def stuck_filter(now: datetime, pending_since: timedelta) -> ColumnElement[bool]:

@@ -28,7 +28,7 @@ async def sync_organisation(session: AsyncSession, org: OrgConfig) -> None:
     existing = {p.handle: p for p in (await session.scalars(select(Person))).all()}
     for cfg in org.people:
         person = existing.get(cfg.handle) or Person(handle=cfg.handle)
-        person.name, person.email, person.active = cfg.name, cfg.email.lower(), True
+        person.name, person.email, person.active = cfg.name, cfg.email.lower(), cfg.active
         person.locale, person.preferred_platform = cfg.locale, cfg.preferred_platform
         if person.id is None:
             session.add(person)
@@ -138,6 +138,28 @@ async def people_by_id(session: AsyncSession, ids: Iterable[int]) -> list[Person
 
 async def people_map(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]:
     return {p.id: p for p in await people_by_id(session, ids)}
+
+
+async def people_for(session: AsyncSession, refs: Iterable[str]) -> list[Person]:
+    """The active people a list of handles and `role:NAME`s names, in order, each once; the
+    handles in one query, however long the list (a meeting's contributors, a crisis team)."""
+    refs = list(refs)
+    handles = {ref for ref in refs if not ref.startswith("role:")}
+    by_handle = {
+        p.handle: p
+        for p in (
+            await session.scalars(select(Person).where(Person.handle.in_(handles), Person.active))
+        ).all()
+    }
+    found: dict[int, Person] = {}
+    for ref in refs:
+        if ref.startswith("role:"):
+            people: Sequence[Person] = await people_with_role(session, ref.removeprefix("role:"))
+        else:
+            people = [by_handle[ref]] if ref in by_handle else []
+        for person in people:
+            found.setdefault(person.id, person)
+    return list(found.values())
 
 
 async def people_with_role(session: AsyncSession, role: str) -> Sequence[Person]:

@@ -21,6 +21,7 @@ from storage.models.meeting import (
 )
 from storage.models.outbox import OutboxMessage
 from storage.models.people import Department, DepartmentMember, Person, PersonRole, PlatformIdentity
+from storage.models.publishing import FeedToken, Posting
 from storage.models.timers import Timer
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Department",
     "DepartmentMember",
     "DraftFile",
+    "FeedToken",
     "InboxEvent",
     "IntakeDraft",
     "MeetingOverride",
@@ -51,6 +53,7 @@ __all__ = [
     "Person",
     "PersonRole",
     "PlatformIdentity",
+    "Posting",
     "RequestApprover",
     "Timer",
 ]

@@ -46,11 +46,19 @@ class ContentVersion(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"))
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
+    # A text of its own per target channel id (`{"x": "…"}`): every network has its audience
+    # and its rules, so cross-posting one text everywhere hurts. A channel without one gets
+    # `text`; `text_for` says which goes out.
+    channel_texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime]
 
     item: Mapped[ContentItem] = relationship(back_populates="versions")
     attachments: Mapped[list[Attachment]] = relationship(lazy="selectin")
+
+    def text_for(self, channel_id: str) -> str:
+        """The text that goes out on that channel: its own, else the main text."""
+        return (self.channel_texts or {}).get(channel_id) or self.text
 
 
 class Attachment(Base):

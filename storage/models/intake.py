@@ -42,6 +42,8 @@ class IntakeDraft(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # "Text für X": a text of its own per channel id, carried to the version on submit.
+    channel_texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     publish_at: Mapped[datetime | None]
     request_id: Mapped[int | None] = mapped_column(ForeignKey("content_requests.id"))
     # open → submitted | discarded

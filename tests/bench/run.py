@@ -2,7 +2,8 @@
 
 Scenarios (tests/bench/*.py): decisions end to end and their acknowledgements against a bare
 slack-bolt app; a burst of commands on top of a pipeline; the meeting's fan-out through a
-rate-limited Slack with a colleague typing meanwhile; the reports at 10,000 items; and on
+rate-limited Slack with a colleague typing meanwhile; the reports at 10,000 items; the iCal
+feed and `/desk kalender` at 10,000 postings; and on
 PostgreSQL one replica against two. Each runs on SQLite and on PostgreSQL (a database created
 and dropped on the server the tests use, SOCIALDESK_TEST_POSTGRES_URL); where no PostgreSQL
 answers, only SQLite runs and the table says so.
@@ -27,7 +28,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bot import migrate
-from tests.bench import burst, decisions, fanout, reports
+from tests.bench import burst, calendar, decisions, fanout, reports
 from tests.bench.common import Row
 
 PG_URL = os.environ.get(
@@ -42,10 +43,20 @@ class Scale:
     burst_items: int
     fanout: int
     report_items: int
+    calendar_postings: int
 
 
-FULL = Scale(decisions=300, burst=9000, burst_items=1000, fanout=2000, report_items=10_000)
-SMOKE = Scale(decisions=8, burst=24, burst_items=40, fanout=20, report_items=60)
+FULL = Scale(
+    decisions=300,
+    burst=9000,
+    burst_items=1000,
+    fanout=2000,
+    report_items=10_000,
+    calendar_postings=10_000,
+)
+SMOKE = Scale(
+    decisions=8, burst=24, burst_items=40, fanout=20, report_items=60, calendar_postings=60
+)
 
 
 def _dsn(url: str) -> str:
@@ -96,6 +107,7 @@ async def collect(scale: Scale, kinds: list[str], folder: Path) -> list[Row]:
         lambda urls: burst.run(scale.burst, scale.burst_items, urls),
         lambda urls: fanout.run(scale.fanout, urls, folder),
         lambda urls: reports.run(scale.report_items, urls),
+        lambda urls: calendar.run(scale.calendar_postings, urls),
     ]
     rows: list[Row] = []
     for scenario in scenarios:

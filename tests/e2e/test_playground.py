@@ -12,188 +12,43 @@ through the Playground's connector; their clicks go through the Playground's sub
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import os
-import shutil
-import socket
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from bot.settings import Settings
-from storage.models import ContentItem, OutboxMessage, Person
-from tests.conftest import ROOT, RunningBot
-from tests.fakes.teams_connector import card_texts
+from storage.models import ContentItem, DraftFile, OutboxMessage, Person
+from tests.conftest import RunningBot
+from tests.e2e.playground import (
+    ANNA,
+    BEN,
+    CARLA,
+    Playground,
+    Shown,
+    first_text,
+    submit_data,
+    three_colleagues,
+)
+from tests.integration.file_hosts import FileHost
 from tests.support import eventually, eventually_async
 
 pytestmark = pytest.mark.e2e
-PLAYGROUND = ROOT / "node_modules" / ".bin" / "agentsplayground"
-CARLA, BEN, ANNA = "user-id-0", "user-id-1", "user-id-2"
+# A list item in a card: a TextBlock of its own that starts like one ("• x", "- x", "1. x").
+BULLET = re.compile(r"^\s*(?:[•\-*–]|\d+[.)])\s+\S")
 
 
-def _missing_tools() -> str | None:
-    if shutil.which("node") is None:
-        return "node is not installed"
-    if not PLAYGROUND.exists():
-        return f"{PLAYGROUND} is missing (run `npm ci` or `make test`)"
-    return None
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _tools() -> None:
-    problem = _missing_tools()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Agents Playground e2e cannot run: {problem}", pytrace=False)
-        pytest.skip(f"Agents Playground e2e skipped: {problem}")
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """Teams only, as on a newcomer's machine: no Slack to steal the approvers' cards."""
-    return settings.model_copy(update={"slack_bot_token": None, "slack_signing_secret": None})
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Playground:
-    url: str
-    config: dict[str, Any]
-    http: aiohttp.ClientSession
-    stream: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def personal_chat(self) -> str:
-        return str(self.config["personalChat"]["id"])
-
-    async def say(self, text: str, user: str = CARLA) -> None:
-        async with self.http.post(
-            f"{self.url}/_conversation/v1/conversations/{self.personal_chat}/messages",
-            json={"from": {"id": user}, "text": text, "textFormat": "plain"},
-        ) as resp:
-            assert resp.status == 200, await resp.text()
-
-    async def click(
-        self, conversation: str, user: str, reply_to: str, value: dict[str, str]
-    ) -> None:
-        async with self.http.post(
-            f"{self.url}/_conversation/v1/submit",
-            json={
-                "conversation": {"id": conversation},
-                "from": {"id": user},
-                "replyToId": reply_to,
-                "value": value,
-            },
-        ) as resp:
-            assert resp.status == 200, await resp.text()
-
-    def shown(self, conversation: str | None = None) -> list[str]:
-        """What the browser shows in a chat: each bot message's text or card texts."""
-        conversation = conversation or self.personal_chat
-        out = []
-        for event in self.stream:
-            if event.get("actionConversationId") != conversation:
-                continue
-            message = event.get("message") or {}
-            texts = [message.get("text") or ""]
-            for attachment in message.get("attachments") or []:
-                if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
-                    texts.append(card_texts(attachment["content"]))
-            out.append("\n".join(t for t in texts if t))
-        return out
-
-
-@contextlib.asynccontextmanager
-async def running_playground(
-    bot: RunningBot, workdir: Path, config: Path | None = None
-) -> AsyncIterator[Playground]:
-    """The real Playground against the bot; `config` picks its current user (default: its own
-    built-in users, with Alex Wilber in the personal chat)."""
-    await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
-    port = _free_port()
-    env = {**os.environ, "TEAMSAPPTESTER_BROWSER": "none"}
-    if config is not None:
-        env["M365_AGENTS_PLAYGROUND_CONFIG_PATH"] = str(config)
-    log = (workdir / "playground.log").open("wb")
-    process = await asyncio.create_subprocess_exec(
-        str(PLAYGROUND),
-        "-e",
-        f"{bot.url}/api/messages",
-        "-c",
-        "msteams",
-        "-p",
-        str(port),
-        "--disable-telemetry",
-        cwd=workdir,  # no stray .m365agentsplayground.yml
-        env=env,
-        stdout=log,
-        stderr=asyncio.subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    http = aiohttp.ClientSession()
-    try:
-        config_seen = await _wait_for_config(http, url, process)
-        playground = Playground(url, config_seen, http)
-        ws = await http.ws_connect(
-            f"ws://127.0.0.1:{port}/_ws_conversation/v1/conversations/stream"
-        )
-
-        async def listen() -> None:
-            async for message in ws:
-                if message.type == aiohttp.WSMsgType.TEXT:
-                    playground.stream.append(json.loads(message.data))
-
-        listener = asyncio.create_task(listen())
-        yield playground
-        listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await listener
-        await ws.close()
-    finally:
-        await http.close()
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 5)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        log.close()
-
-
-@pytest.fixture
-async def playground(bot: RunningBot, tmp_path: Path) -> AsyncIterator[Playground]:
-    async with running_playground(bot, tmp_path) as started:
-        yield started
-
-
-async def _wait_for_config(
-    http: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process
-) -> dict[str, Any]:
-    for _ in range(300):
-        if process.returncode is not None:
-            raise AssertionError(f"the Agents Playground exited with {process.returncode}")
-        with contextlib.suppress(aiohttp.ClientError):
-            async with http.get(f"{url}/_internal/v1/config") as resp:
-                if resp.status == 200:
-                    config: dict[str, Any] = (await resp.json())["config"]
-                    return config
-        await asyncio.sleep(0.1)
-    raise AssertionError("the Agents Playground did not start within 30 s")
+def list_items(card: dict[str, Any]) -> list[str]:
+    """The list items on a card: bulleted TextBlocks of their own, or the facts of a FactSet."""
+    out: list[str] = []
+    for element in card.get("body", []):
+        for item in element.get("items", [element]):
+            if item.get("type") == "TextBlock" and BULLET.match(item["text"]):
+                out.append(item["text"])
+            elif item.get("type") == "FactSet":
+                out.extend(f"{fact['title']} – {fact['value']}" for fact in item["facts"])
+    return out
 
 
 async def _card_for(bot: RunningBot, handle: str) -> tuple[str, str, str]:
@@ -233,6 +88,12 @@ async def test_submit_and_approve_through_the_playground(
     help_text = await eventually(lambda: playground.shown(), within=15)
     assert "Das kann socialdesk" in help_text[0]
     assert "submit TEXT" in help_text[0] and "/submit" not in help_text[0]  # Teams: no slash
+    # The help is a list: one card element per command, not one run-on paragraph (#13.7).
+    (help_card,) = playground.messages()[0].cards
+    commands = list_items(help_card)
+    assert len(commands) >= 5, help_card
+    assert any("submit" in c for c in commands) and any("hilfe" in c for c in commands)
+    assert all("\n" not in c for c in commands)
 
     await playground.say("submit Sommerfest: Fotos vom Team")
     await eventually(lambda: len(playground.shown()) >= 2, within=15)
@@ -272,15 +133,9 @@ async def test_submit_and_approve_through_the_playground(
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_three_colleagues_in_three_playgrounds(bot: RunningBot, tmp_path: Path) -> None:
     """What `make run` starts: one Playground per person of the path, each browser tab its own
-    person, everything typed and clicked as that tab's own user in its own personal chat."""
-    configs = ROOT / "adapters" / "teams" / "playground"
-    async with contextlib.AsyncExitStack() as stack:
-        tabs = {
-            handle: await stack.enter_async_context(
-                running_playground(bot, tmp_path / handle, configs / f"{handle}.yml")
-            )
-            for handle in ("carla", "ben", "anna")
-        }
+    person, everything typed and clicked as that tab's own user in its own personal chat. A
+    decided card says so at the top and keeps no buttons (#13.8)."""
+    async with three_colleagues(bot, tmp_path) as tabs:
         for handle, user in (("carla", CARLA), ("ben", BEN), ("anna", ANNA)):
             assert tabs[handle].config["currentUser"]["id"] == user
         for handle, user in (("ben", BEN), ("anna", ANNA)):
@@ -288,47 +143,99 @@ async def test_three_colleagues_in_three_playgrounds(bot: RunningBot, tmp_path: 
             await eventually(lambda tab=tabs[handle]: tab.shown(), within=15)
 
         await tabs["carla"].say("submit Sommerfest: Fotos vom Team", user=CARLA)
-        for handle, user in (("ben", BEN), ("anna", ANNA)):
+        decided: dict[str, Shown] = {}
+        for handle, user, name in (("ben", BEN, "Ben Weber"), ("anna", ANNA, "Anna Schmidt")):
             tab = tabs[handle]
-            card = await eventually(
-                lambda tab=tab: [e for e in _cards(tab) if "Freigabe angefragt" in e[1]],
-                within=15,
-            )
-            activity_id, _, request_id = card[0]
+            card = await eventually(lambda tab=tab: _approval_cards(tab), within=15)
+            message_id, request_id = card[0]
             await tab.click(
                 tab.personal_chat,
                 user,
-                activity_id,
+                message_id,
                 {"action": "approval.approve", "value": request_id},
+            )
+            decided[handle] = await eventually(
+                lambda tab=tab, message_id=message_id, name=name: _decided(
+                    tab, message_id, f"Freigegeben von {name}"
+                ),
+                within=15,
             )
 
         outcome = await eventually(
             lambda: [t for t in tabs["carla"].shown() if "ist freigegeben" in t], within=15
         )
         assert "#1 „Sommerfest: Fotos vom Team“ ist freigegeben" in outcome[0]
+        for shown in decided.values():
+            assert submit_data(shown.cards) == []  # the buttons are gone
 
 
-def _cards(tab: Playground) -> list[tuple[str, str, str]]:
-    """(activity id, texts, request id) of each approval card in the tab's personal chat."""
-    out = []
-    for event in tab.stream:
-        message = event.get("message") or {}
-        if event.get("actionConversationId") != tab.personal_chat:
-            continue
-        for attachment in message.get("attachments") or []:
-            content = attachment.get("content") or {}
-            for data in _submit_data(content):
-                if data.get("action") == "approval.approve":
-                    message_id = str(message.get("messageId") or message.get("id"))
-                    out.append((message_id, card_texts(content), str(data["value"])))
-    return out
+def _approval_cards(tab: Playground) -> list[tuple[str, str]]:
+    """(message id, request id) of each approval card in the tab's personal chat that still
+    asks for a decision."""
+    return [
+        (shown.message_id, str(data["value"]))
+        for shown in tab.messages()
+        for data in submit_data(shown.cards)
+        if data.get("action") == "approval.approve"
+    ]
 
 
-def _submit_data(node: Any) -> list[dict[str, Any]]:
-    """The `data` of every Action.Submit anywhere on a card."""
-    if isinstance(node, list):
-        return [d for child in node for d in _submit_data(child)]
-    if not isinstance(node, dict):
-        return []
-    found = [node["data"]] if node.get("type") == "Action.Submit" else []
-    return found + [d for key, child in node.items() if key != "data" for d in _submit_data(child)]
+def _decided(tab: Playground, message_id: str, header: str) -> Shown | None:
+    """The card `message_id` once it was updated to start with `header`."""
+    for shown in tab.messages():
+        top = first_text(shown.cards[0]) if shown.cards else ""
+        if shown.message_id == message_id and header in top:
+            return shown
+    return None
+
+
+def pasted(url: str, caption: str) -> list[dict[str, Any]]:
+    """What Teams sends for an image pasted into a message: the image on the attachment
+    service, and the HTML that places it (no file of its own)."""
+    return [
+        {"contentType": "image/png", "contentUrl": url},
+        {"contentType": "text/html", "content": f'<p>{caption}<img src="{url}"></p>'},
+    ]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_pasted_image_and_a_file_sent_as_custom_activities(
+    bot: RunningBot, playground: Playground, file_hosts: tuple[FileHost, FileHost]
+) -> None:
+    """Mock an Activity → Custom activity (README: Send a file or a pasted image): a message
+    with an `image/png` attachment and its `contentUrl`, as Teams sends a pasted image
+    (#13.2), then one with an attached file."""
+    service, foreign = file_hosts
+    url = f"{service.url}/v3/attachments/a1/views/original"
+    await playground.send_custom(
+        type="message", text="Teamfoto", attachments=pasted(url, "Teamfoto")
+    )
+    draft = await eventually(lambda: playground.shown(), within=15)
+    assert "Entwurf #1" in draft[0] and "Teamfoto" in draft[0]
+    assert {"intake.submit", "intake.discard"} <= {
+        d.get("action") for d in submit_data(playground.messages()[0].cards)
+    }
+    assert [path for path, _ in service.requests] == ["/v3/attachments/a1/views/original"]
+    async with bot.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(DraftFile)) == 1
+
+    # An image on any other host is never asked for, and the answer says what to do instead.
+    await playground.send_custom(
+        type="message", text="", attachments=pasted(f"{foreign.url}/original", "")
+    )
+    said = await eventually(lambda: playground.shown()[1:], within=15)
+    assert (
+        "Das eingefügte Bild image-1.png konnte ich nicht laden – bitte als Datei anhängen "
+        "(Büroklammer)." in said[0]
+    )
+    assert foreign.requests == []
+
+    # A file attached with the paper clip, as the README shows it.
+    attached = {
+        "contentType": "application/vnd.microsoft.teams.file.download.info",
+        "name": "plan.pdf",
+        "content": {"downloadUrl": f"{service.url}/plan.pdf", "fileType": "pdf"},
+    }
+    await playground.send_custom(type="message", text="", attachments=[attached])
+    said = await eventually(lambda: playground.shown()[2:], within=15)
+    assert "plan.pdf (PDF" in said[0], said[0]

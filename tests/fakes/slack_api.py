@@ -53,6 +53,11 @@ class FakeSlackApi:
         self.files: dict[str, tuple[str, bytes]] = {}
         self.downloads: list[tuple[str, str]] = []  # (file id, Authorization header)
         self.ephemerals: list[dict[str, Any]] = []  # chat.postEphemeral bodies
+        # The workspace's directory (users.list, paged) and user groups (with their "users").
+        self.members: list[dict[str, Any]] = []
+        self.usergroups: list[dict[str, Any]] = []
+        # method -> the scope Slack says is `needed` (answered with missing_scope).
+        self.scopes_missing: dict[str, str] = {}
         # An outage: every Web API call answers this status, or (0) the connection is dropped
         # without an answer; None: Slack is up.
         self.outage: int | None = None
@@ -67,6 +72,40 @@ class FakeSlackApi:
     # --- test controls -----------------------------------------------------------------
     def add_user(self, user_id: str, email: str) -> None:
         self.users[email.lower()] = user_id
+
+    def add_member(
+        self,
+        user_id: str,
+        name: str,
+        email: str | None,
+        *,
+        deleted: bool = False,
+        bot: bool = False,
+        tz: str = "Europe/Berlin",
+    ) -> None:
+        """A workspace member as users.list lists them (`email` None: hidden, as without
+        the users:read.email scope)."""
+        profile: dict[str, Any] = {"real_name": name}
+        if email is not None:
+            profile["email"] = email
+        self.members.append(
+            {
+                "id": user_id,
+                "name": name.lower(),
+                "real_name": name,
+                "deleted": deleted,
+                "is_bot": bot,
+                "tz": tz,
+                "profile": profile,
+            }
+        )
+
+    def add_usergroup(self, group_id: str, handle: str, name: str, users: list[str]) -> None:
+        self.usergroups.append({"id": group_id, "handle": handle, "name": name, "users": users})
+
+    def lack_scope(self, method: str, needed: str) -> None:
+        """Calls to `method` answer missing_scope, naming `needed`, as for a token without it."""
+        self.scopes_missing[method] = needed
 
     def fail(
         self,
@@ -171,6 +210,9 @@ class FakeSlackApi:
             return web.json_response(body, status=failure.status, headers=headers)
         if not request.headers.get("Authorization", "").startswith("Bearer "):
             return web.json_response({"ok": False, "error": "not_authed"})
+        if method in self.scopes_missing:
+            needed = self.scopes_missing[method]
+            return web.json_response({"ok": False, "error": "missing_scope", "needed": needed})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
@@ -289,3 +331,23 @@ class FakeSlackApi:
             if user_id == params["user"]:
                 return {"ok": True, "user": {"id": user_id, "profile": {"email": email}}}
         return {"ok": False, "error": "user_not_found"}
+
+    def _users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Paged like Slack: `limit` per page (at most 200 honoured), an opaque cursor."""
+        limit = min(int(params.get("limit") or 100), 200)
+        cursor = str(params.get("cursor") or "")
+        start = int(cursor.removeprefix("page:")) if cursor.startswith("page:") else 0
+        page = self.members[start : start + limit]
+        after = start + limit
+        cursor = f"page:{after}" if after < len(self.members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
+    def _usergroups_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        groups = [{k: v for k, v in g.items() if k != "users"} for g in self.usergroups]
+        return {"ok": True, "usergroups": groups}
+
+    def _usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        group = next((g for g in self.usergroups if g["id"] == params.get("usergroup")), None)
+        if group is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(group["users"])}

@@ -124,8 +124,7 @@ class SlackClient:
         uploaded files (`FakeSlackApi.add_file` entries, by file input name); returns the HTTP
         status and body (a `response_action: errors` body keeps it open)."""
         state: dict[str, Any] = {
-            name: {name: {"type": "plain_text_input", "value": value}}
-            for name, value in values.items()
+            name: {name: _typed(view, name, value)} for name, value in values.items()
         }
         for name, entries in (files or {}).items():
             state[name] = {name: {"type": "file_input", "files": entries}}
@@ -169,3 +168,18 @@ class SlackClient:
             else None
         )
         return await self.post(body, "application/json", headers=headers)
+
+
+def _typed(view: dict[str, Any], name: str, value: str) -> dict[str, Any]:
+    """An input's state as Slack sends it: a multi select's chosen options (`value` names
+    their values, comma-separated), otherwise typed text."""
+    element = next((b["element"] for b in view.get("blocks", []) if b.get("block_id") == name), {})
+    if element.get("type") == "multi_static_select":
+        chosen = [v.strip() for v in value.split(",") if v.strip()]
+        return {
+            "type": "multi_static_select",
+            "selected_options": [
+                {"value": v, "text": {"type": "plain_text", "text": v}} for v in chosen
+            ],
+        }
+    return {"type": "plain_text_input", "value": value}

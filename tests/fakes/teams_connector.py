@@ -64,9 +64,14 @@ class Sent:
 
 def card_texts(card: dict[str, Any]) -> str:
     out: list[str] = []
-    for element in card.get("body", []):
+    body = card.get("body", [])
+    # A Container (a decided card's coloured headline) is read as its items, in place.
+    flat = [i for e in body for i in (e["items"] if e.get("type") == "Container" else [e])]
+    for element in flat:
         if element.get("type") == "TextBlock":
             out.append(element["text"])
+        elif element.get("type") == "RichTextBlock":
+            out.append("".join(run["text"] for run in element["inlines"]))
         elif element.get("type") == "FactSet":
             out.extend(f"{f['title']}: {f['value']}" for f in element["facts"])
         elif element.get("label"):

@@ -84,7 +84,7 @@ async def test_freeze_hold_and_selective_resume(
     gone = await _scheduled(bot, "Gestern veröffentlicht", -timedelta(hours=1))
     await bot.slack.command(CARLA, "/submit", "Gewinnspiel zum Advent")
     ben_card = await dm(fake, BEN)
-    assert set(buttons(ben_card.blocks)) >= {"approval.approve"}
+    value = buttons(ben_card.blocks)["approval.approve"]
 
     await bot.slack.command(ANNA, "/crisis", "Rückruf Kinderwagen")
     said = await reply_to(fake, "cmd", 2)
@@ -107,8 +107,11 @@ async def test_freeze_hold_and_selective_resume(
     await eventually(lambda: [m for m in fake.dms_to(BEN) if "Freigabe für #4" in m.text])
     await in_room(fake, "2 eingefroren, 1 Freigabe angehalten")
 
-    # The approval in flight is held: Ben's click changes nothing.
-    value = buttons(ben_card.blocks)["approval.approve"]
+    # The approval in flight is held: Ben's card says so in place, without buttons, and a
+    # click on a card that still had them changes nothing.
+    await eventually(lambda: "angehalten – Krise #1" in ben_card.text)
+    assert buttons(ben_card.blocks) == {}
+    assert "die Knöpfe kommen zurück" in block_texts(ben_card.blocks)
     await bot.slack.click(BEN, "approval.approve", value)
     assert "wegen einer laufenden Krise angehalten" in await reply_to(fake, "click")
     async with bot.runtime.sessions() as session:
@@ -117,6 +120,13 @@ async def test_freeze_hold_and_selective_resume(
 
     bot.advance(timedelta(minutes=30))
     await bot.slack.command(ANNA, "/crisis", "resolve Entwarnung")
+    # Released: the buttons are back on the same card, and Ben hears it is his to decide.
+    await eventually(lambda: "approval.approve" in buttons(ben_card.blocks))
+    assert "angehalten" not in ben_card.text
+    free = await eventually(lambda: [m for m in fake.dms_to(BEN) if "ist wieder frei" in m.text])
+    assert "Freigabe für #4" in free[0].text
+    assert "du kannst jetzt auf deiner Karte entscheiden" in block_texts(free[0].blocks)
+    await eventually(lambda: [m for m in fake.dms_to(CARLA) if "ist wieder frei" in m.text])
     decision = (
         await eventually(
             lambda: [m for m in fake.dms_to(ANNA) if "2 eingefrorene Inhalte" in m.text]

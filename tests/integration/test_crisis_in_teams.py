@@ -12,7 +12,7 @@ from tests.fakes.teams_connector import FakeTeamsConnector, Sent, TeamsClient
 from tests.integration.teams_support import nth
 from tests.support import eventually, example_org_with
 
-ANNA, BEN, DAVID = "29:anna", "29:ben", "29:david"
+ANNA, BEN, CARLA, DAVID = "29:anna", "29:ben", "29:carla", "29:david"
 CHANNEL = "19:krisenstab@thread.tacv2"
 
 
@@ -90,3 +90,54 @@ async def test_crisis_in_teams(
         lambda: [s for s in fake.to(BEN) if "# Krisenbericht #1: Rückruf Kinderwagen" in s.text]
     )
     assert "## Zeitleiste" in markdown[0].text
+
+
+async def test_held_cards_and_a_reported_suspicion_in_teams(
+    bot: RunningBot, teams: TeamsClient, fake_teams: FakeTeamsConnector
+) -> None:
+    fake = fake_teams
+    for user, name, email in (
+        (ANNA, "Anna Schmidt", "anna@beispiel.de"),
+        (BEN, "Ben Weber", "ben@beispiel.de"),
+        (CARLA, "Carla Neumann", "carla@beispiel.de"),
+    ):
+        fake.add_member(user, name, email)
+        await teams.install(user, name)
+        await nth(fake, user, 1)  # the welcome
+
+    # Carla's post waits for Ben; a crisis holds it: Ben's card says so, its buttons gone.
+    await teams.say(CARLA, "submit Gewinnspiel zum Advent")
+    card = (await eventually(lambda: [s for s in fake.to(BEN) if "approval.approve" in s.buttons]))[
+        0
+    ]
+    await teams.say(ANNA, "crisis Rückruf Kinderwagen")
+    await eventually(lambda: "angehalten – Krise #1" in card.text)
+    assert card.buttons == {}
+    await teams.say(ANNA, "crisis resolve Entwarnung")
+    await eventually(lambda: "approval.approve" in card.buttons)
+    await eventually(lambda: [s for s in fake.to(BEN) if "ist wieder frei" in s.text])
+
+    # Carla may not declare; she reports her suspicion on the card instead.
+    await teams.say(CARLA, "crisis Shitstorm auf Instagram")
+    refused = (
+        await eventually(lambda: [s for s in fake.to(CARLA) if "crisis.suspect" in s.buttons])
+    )[0]
+    assert "Melde deinen Verdacht" in refused.text
+    await teams.click(CARLA, "crisis.suspect", refused.buttons["crisis.suspect"])
+    form = (
+        await eventually(
+            lambda: [s for s in fake.to(CARLA) if "crisis.suspect.submit" in s.buttons]
+        )
+    )[0]
+    assert "Was ist passiert?" in form.text
+    await teams.click(
+        CARLA,
+        "crisis.suspect.submit",
+        form.buttons["crisis.suspect.submit"],
+        note="Shitstorm auf Instagram, 300 Kommentare seit 9 Uhr",
+    )
+    for user in (ANNA, BEN):
+        alert = (await eventually(lambda u=user: [s for s in fake.to(u) if "🔎" in s.text]))[0]  # type: ignore[misc]
+        assert "gemeldet von Carla Neumann" in alert.text
+        assert "300 Kommentare seit 9 Uhr" in alert.text
+    await eventually(lambda: [s for s in fake.to(CARLA) if "Verdacht ist gemeldet" in s.text])

@@ -14,9 +14,8 @@ from sqlalchemy import select
 
 from bot import migrate
 from bot.i18n import t
-from bot.settings import Settings
 from storage.models import ContentVersion, InboxEvent
-from tests.conftest import EXAMPLE_CONFIG, SIGNING_SECRET, serve
+from tests.conftest import make_settings, serve
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
 from tests.support import eventually_async
@@ -35,15 +34,10 @@ async def test_commands_typed_while_the_database_is_down_are_done_or_refused(
     unavailable = t("de", "inbox.unavailable")
     with throwaway_cluster() as cluster:
         await migrate.upgrade_async(cluster.url)
-        settings = Settings(
-            _env_file=None,
-            SOCIALDESK_DATABASE_URL=cluster.url,
-            SOCIALDESK_CONFIG=EXAMPLE_CONFIG,
-            SOCIALDESK_DATA_DIR=tmp_path / "files",
-            SLACK_BOT_TOKEN="xoxb-test",
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=fake_slack.api_url,
-            SOCIALDESK_OUTBOX_RETRY_BASE=0.05,
+        settings = make_settings(
+            cluster.url,
+            fake_slack,
+            tmp_path,
             SOCIALDESK_SCHEDULER=False,
         )
         told: set[str] = set()

@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 from bot import migrate
 from bot.messages import Message
 from bot.outbox import service as outbox
-from bot.settings import Settings
 from storage.models import OutboxMessage
-from tests.conftest import EXAMPLE_CONFIG, SIGNING_SECRET, serve
+from tests.conftest import make_settings, serve
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support import eventually, eventually_async
 from tests.throwaway_postgres import throwaway_cluster
@@ -29,14 +28,10 @@ async def test_a_database_blip_mid_delivery_sends_nothing_twice(
 ) -> None:
     with throwaway_cluster() as cluster:
         await migrate.upgrade_async(cluster.url)
-        settings = Settings(
-            _env_file=None,
-            SOCIALDESK_DATABASE_URL=cluster.url,
-            SOCIALDESK_CONFIG=EXAMPLE_CONFIG,
-            SOCIALDESK_DATA_DIR=tmp_path / "files",
-            SLACK_BOT_TOKEN="xoxb-test",
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=fake_slack.api_url,
+        settings = make_settings(
+            cluster.url,
+            fake_slack,
+            tmp_path,
             SOCIALDESK_SCHEDULER=False,
             SOCIALDESK_OUTBOX_LEASE=2,
             SOCIALDESK_OUTBOX_CONCURRENCY=4,

@@ -41,5 +41,8 @@ async def test_submit_typed_in_a_dm_offers_the_form_as_a_button(
         "text",
         "channels",
         "publish_at",
+        "text.linkedin",  # a text per channel, optional
+        "text.instagram",
+        "text.x",
         "files",
     }

@@ -4,6 +4,7 @@ acknowledges, gets a statement through the fast path, and the crisis ends with a
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -115,15 +116,15 @@ async def test_declare_page_ack_statement_resolve_report(
     report = await in_room(fake, "Krisenbericht #1")
     text = block_texts(report.blocks)
     assert "Zeit bis zur ersten Bestätigung je Rolle" in text
-    assert "- management: 2 min (Ben Weber)" in text
-    assert "- press: 11 min (David Krause)" in text
+    assert "- Geschäftsführung: 2 min (Ben Weber)" in text
+    assert "- Presse: 11 min (David Krause)" in text
     assert "Zeit bis zum ersten freigegebenen Statement\n20 min (#1" in text
     assert "Inhalte: 0 eingefroren, 0 fortgesetzt" in text
     assert "Anna Schmidt beendet die Krise: Rückruf kommuniziert, Lage beruhigt" in text
     anna_report = await eventually(
         lambda: [m for m in fake.dms_to(ANNA) if "Krisenbericht #1" in m.text]
     )
-    assert "- press: 11 min" in block_texts(anna_report[0].blocks)
+    assert "- Presse: 11 min" in block_texts(anna_report[0].blocks)
     await eventually(lambda: "Krise #1 beendet" in protocol.text)
     assert buttons(protocol.blocks) == {}
 
@@ -148,7 +149,9 @@ async def test_only_the_allowed_may_declare(
 ) -> None:
     await crisis_bot.slack.command(CARLA, "/crisis", "Ich finde, das ist eine Krise")
     said = await reply_to(fake_slack, "cmd")
-    assert "Du darfst keine Krise ausrufen" in said and "protokolliert" in said
+    assert "Melde deinen Verdacht" in said and "protokolliert" not in said
+    answer = next(r for r in fake_slack.responses if r["_url"].startswith("cmd"))
+    assert buttons(answer["blocks"]) == {"crisis.suspect": "Ich finde, das ist eine Krise"}
     async with crisis_bot.runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Crisis)) == 0
         logged = await session.scalar(
@@ -159,6 +162,27 @@ async def test_only_the_allowed_may_declare(
         )
     assert fake_slack.calls_to("conversations.create") == []
     assert fake_slack.dms_to(BEN) == []
+
+    # *Verdacht melden*: a form prefilled with what Carla typed; the note goes to everyone
+    # who may declare (social media team and management), not to Carla herself.
+    await crisis_bot.slack.click(CARLA, "crisis.suspect", "Ich finde, das ist eine Krise")
+    view = await eventually(lambda: fake_slack.views[-1] if fake_slack.views else None)
+    assert "Ich finde, das ist eine Krise" in json.dumps(view, ensure_ascii=False)
+    status, body = await crisis_bot.slack.submit_view(CARLA, view, {"note": " "})
+    assert status == 200 and "errors" in body
+    note = "Shitstorm unter dem Kinderwagen-Post auf Instagram, seit 9 Uhr 300 Kommentare"
+    await crisis_bot.slack.submit_view(CARLA, view, {"note": note})
+    for user in (ANNA, BEN):
+        alert = await dm(fake_slack, user)
+        assert alert.text.startswith("🔎 Verdacht auf eine Krise, gemeldet von Carla Neumann")
+        assert note in block_texts(alert.blocks) and "/crisis WAS PASSIERT" in block_texts(
+            alert.blocks
+        )
+    assert fake_slack.dms_to(DAVID) == []  # press may not declare
+    thanks = await eventually(
+        lambda: [e for e in fake_slack.ephemerals if "Verdacht ist gemeldet" in str(e["text"])]
+    )
+    assert "Danke – dein Verdacht ist gemeldet an: Anna Schmidt, Ben Weber" in thanks[0]["text"]
 
 
 async def test_unacknowledged_are_paged_until_they_ack(

@@ -95,7 +95,8 @@ async def test_metrics_show_the_outbox_as_the_database_has_it(
 
     await eventually_async(metrics_match)
     samples = await scrape(bot)
-    assert sample(samples, "socialdesk_outbox_messages", status="pending") == 1  # Ben's card
+    # Ben's card and Carla's status message
+    assert sample(samples, "socialdesk_outbox_messages", status="pending") == 2
     assert sample(samples, "socialdesk_outbox_oldest_pending_seconds") == 600
     assert sample(samples, "socialdesk_database_up") == 1
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.meeting import notify
 from bot.meeting.agenda import items_of
 from bot.meeting.service import next_meeting
-from bot.messages import Message
+from bot.messages import Message, Section
 from bot.orgconfig import OrgConfig
 from bot.people.service import person_by_handle
 from storage.db import SessionMaker
@@ -30,15 +30,20 @@ from tests.reports_support import REPORTS, ben_waiting, pending, report, seed
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday; the meeting is Tuesday 10:00
 
 
+def lines(section: Section) -> list[str]:
+    """A section's lines as a reader sees them: its text, then a bullet per list item."""
+    return [*section.text.splitlines(), *(f"• {item}" for item in section.items)]
+
+
 def shown(message: Message) -> str:
-    return "\n".join([message.text, *(s.text for s in message.sections)])
+    return "\n".join([message.text, *("\n".join(lines(s)) for s in message.sections)])
 
 
 def section(message: Message, heading: str) -> list[str]:
     """The lines of the section that starts with `heading`."""
-    found = [s.text for s in message.sections if s.text.startswith(heading)]
+    found = [lines(s) for s in message.sections if s.text.startswith(heading)]
     assert found, f"no section {heading!r} in:\n{shown(message)}"
-    return found[0].splitlines()
+    return found[0]
 
 
 async def ask(maker: SessionMaker, org: OrgConfig, name: str, handle: str) -> tuple[Message, int]:
@@ -80,13 +85,13 @@ async def test_reports_over_2000_items_are_right_and_cut(
     assert waiting[1].startswith("• #4 „Beitrag 4“ – Fachliche Freigabe – seit ")
     assert waiting[1].endswith("(Frist 25.11.2026, 17:01)")
     assert waiting[2].startswith("• #6 „Beitrag 6“")  # #5: Ben has approved, Eva decides
-    assert waiting[-1] == "… und 1.585 weitere"
+    assert waiting[-1] == "• … und 1.585 weitere"
 
     status, _ = await ask(sessions, org, "status", "felix")
     mine = section(status, "*Deine Einreichungen (1.000)*")
     assert mine[1].startswith("• #2 „Beitrag 2“ – Ben Weber bittet um Änderungen")
     assert mine[2].startswith("• #4 „Beitrag 4“ – Fachliche Freigabe bei Anna Schmidt, Ben Weber")
-    assert mine[-1] == "… und 985 weitere" and len(mine) == 17
+    assert mine[-1] == "• … und 985 weitere" and len(mine) == 17
 
     stats, _ = await ask(sessions, org, "stats", "anna")  # English
     assert section(stats, "*Per stage (until decided)*")[1:] == [
@@ -107,15 +112,17 @@ async def test_reports_over_2000_items_are_right_and_cut(
     assert now_waiting[1].startswith("• Anna Schmidt – #4 “Beitrag 4” (Fachliche Freigabe)")
     assert now_waiting[2].startswith("• Ben Weber – #4 “Beitrag 4” (Fachliche Freigabe)")
     assert now_waiting[3].startswith("• Eva Lang – #5 “Beitrag 5” (Fachliche Freigabe)")
-    assert now_waiting[-1] == "… and 1,785 more" and len(now_waiting) == 17
+    assert now_waiting[-1] == "• … and 1,785 more" and len(now_waiting) == 17
 
     agenda, _ = await ask(sessions, org, "agenda", "ben")
     awaiting = section(agenda, "Wartet auf Freigabe (älteste zuerst)")
     assert awaiting[1].startswith("• #4 „Beitrag 4“ – Fachliche Freigabe, seit ")
     assert awaiting[1].endswith("wartet auf Anna Schmidt, Ben Weber ⚠ überfällig")
     assert awaiting[2].endswith("wartet auf Eva Lang ⚠ überfällig")
-    assert awaiting[-1] == "… und 1.685 weitere" and len(awaiting) == 17
-    planned = section(agenda, "Freigegeben und geplant, nächste 7 Tage")
+    assert awaiting[-1] == "• … und 1.685 weitere" and len(awaiting) == 17
+    text = shown(agenda)  # planned: a list per channel, then what was cut
+    planned = text[text.index("Freigegeben und geplant") : text.index("Offene Inhalts")]
+    planned = planned.splitlines()
     assert planned[1:3] == ["LinkedIn:", "• 01.12.2026, 13:00 – #1 Beitrag 1"]
     assert planned[-1] == "… und 85 weitere" and len(planned) == 1 + 1 + 15 + 1
     assert section(agenda, "Freigabedauer letzte Woche")[1:] == [
@@ -124,7 +131,7 @@ async def test_reports_over_2000_items_are_right_and_cut(
     ]
     requests = section(agenda, "Offene Inhaltsanfragen (nach Frist)")
     assert requests[1] == "• #1 „Fotos für Beitrag 1“ – David Krause, fällig 30.11.2026, 14:00"
-    assert requests[-1] == "… und 25 weitere"
+    assert requests[-1] == "• … und 25 weitere"
 
     async with sessions() as session:
         ben = await person_by_handle(session, "ben")

@@ -75,7 +75,8 @@ async def test_changes_need_a_comment_and_the_revision_returns_with_a_diff(
     second = await dm(fake_slack, BEN, "Sommerfest", n=2)
     shown = text_of(second)
     assert "Geändert seit Version 1" in shown
-    assert "- Mit Grillbuffet" in shown and "+ Mit Kuchen" in shown
+    # A word diff: the removed word struck through, the added one bold.
+    assert "Mit ~Grillbuffet~ *Kuchen*" in shown
     assert "Version 2" in shown
     await click(desk, fake_slack, BEN, second, "approval.approve")
 
@@ -101,7 +102,7 @@ async def test_changes_asked_at_the_second_stage_return_to_the_second_stage(
 
     await say(desk, fake_slack, CARLA, "/revise", "1 Neue Stellenanzeige: beispiel.de/karriere")
     again = await dm(fake_slack, ANNA, "Stellenanzeige", n=2)
-    assert "+ Neue Stellenanzeige: beispiel.de/karriere" in text_of(again)
+    assert "~Stellenanzeige~ *Stellenanzeige: beispiel.de/karriere*" in text_of(again)
     assert "Social Media (2/2)" in text_of(again)
     assert len(dms(fake_slack, BEN, "Stellenanzeige")) == 1  # the lead is not asked again
 

@@ -93,6 +93,10 @@ async def set_details(bot: RunningBot, fake: FakeSlackApi, draft: Posted, **valu
     assert status == 200
 
 
+# A draft reserves its item's number (status `draft`); submitted content is everything else.
+submitted_items = select(func.count()).select_from(ContentItem).where(ContentItem.status != "draft")
+
+
 def data_dir(bot: RunningBot) -> Path:
     return bot.runtime.settings.data_dir
 
@@ -110,7 +114,8 @@ async def test_a_visual_becomes_a_draft_then_a_submission_approvers_can_see(
     assert "Wir sind auf der Messe! #messe" in shown
     assert "messe-visual.png (PNG, " in shown
     assert "Gewünschte Veröffentlichung" in shown and "so bald wie möglich" in shown
-    assert "LinkedIn (`linkedin`)" in shown  # the registry's channels to choose from
+    assert "Zur Wahl stehen LinkedIn, Instagram, X" in shown  # by name, never an id
+    assert "`linkedin`" not in shown
     assert set(buttons(draft.blocks)) == {"intake.submit", "intake.details", "intake.discard"}
     image = next(b for b in draft.blocks if b["type"] == "image")
     assert image["image_url"].startswith(f"{PUBLIC}/files/")
@@ -125,8 +130,15 @@ async def test_a_visual_becomes_a_draft_then_a_submission_approvers_can_see(
         assert await resp.read() == visual
 
     await set_details(
-        bot, fake_slack, draft, channels="LinkedIn, instagram", publish_at="2099-12-01 10:00"
+        bot, fake_slack, draft, channels="linkedin,instagram", publish_at="2099-12-01 10:00"
     )
+    picker = next(b for b in fake_slack.views[-1]["blocks"] if b["block_id"] == "channels")
+    assert picker["element"]["type"] == "multi_static_select"  # picked, not typed
+    assert [o["text"]["text"] for o in picker["element"]["options"]] == [
+        "LinkedIn",
+        "Instagram",
+        "X",
+    ]
     await eventually(lambda: draft.updates)
     shown = block_texts(draft.blocks)
     assert "LinkedIn, Instagram" in shown and "01.12.2099, 10:00" in shown
@@ -137,9 +149,12 @@ async def test_a_visual_becomes_a_draft_then_a_submission_approvers_can_see(
     shown = block_texts(ben_card.blocks)
     assert "Freigabe angefragt: Wir sind auf der Messe! #messe" in shown
     assert "messe-visual.png (PNG, " in shown
-    assert f"{PUBLIC}/files/{sha}/messe-visual.png" in shown
-    assert "linkedin, instagram" in shown and "01.12.2099, 10:00" in shown
-    assert any(b["type"] == "image" for b in ben_card.blocks)
+    opens = [b["accessory"]["url"] for b in ben_card.blocks if "accessory" in b]
+    assert opens == [f"{PUBLIC}/files/{sha}/messe-visual.png"]  # an Open button
+    assert PUBLIC not in shown  # no raw address in the text
+    assert "LinkedIn, Instagram" in shown and "01.12.2099, 10:00" in shown  # names, not ids
+    images = [b["image_url"] for b in ben_card.blocks if b["type"] == "image"]
+    assert images == [f"{PUBLIC}/files/{sha}/messe-visual.png"]
     assert "approval.approve" in buttons(ben_card.blocks)
 
     await eventually(lambda: len(draft.updates) >= 2)
@@ -189,7 +204,7 @@ async def test_a_strict_channel_blocks_until_the_text_fits(
     )
     assert "⛔ X: 300 Zeichen" in block_texts(refusal[0]["blocks"])
     async with bot.runtime.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(ContentItem)) == 0
+        assert await session.scalar(submitted_items) == 0
 
     await set_details(bot, fake_slack, draft, text="Kurz und gut.", channels="x", publish_at="")
     await eventually(lambda: "Passt zu allen" in block_texts(draft.blocks))
@@ -217,7 +232,7 @@ async def test_discarding_a_draft(bot: RunningBot, fake_slack: FakeSlackApi) -> 
     )
     assert answer
     async with bot.runtime.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(ContentItem)) == 0
+        assert await session.scalar(submitted_items) == 0
 
 
 async def test_bad_details_change_nothing(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
@@ -244,7 +259,7 @@ async def test_someone_elses_draft_is_not_yours(bot: RunningBot, fake_slack: Fak
     answer = await eventually(lambda: fake_slack.responses)
     assert "gehört jemand anderem" in answer[0]["text"]
     async with bot.runtime.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(ContentItem)) == 0
+        assert await session.scalar(submitted_items) == 0
 
 
 async def test_a_repeated_delivery_makes_one_draft(

@@ -43,18 +43,37 @@ async def test_two_stage_approval_tells_the_submitter(
         "approval.reject",
     }
     assert fake_slack.dms_to(ANNA) == []  # stage 2 waits for stage 1
+    styles = {
+        e["action_id"]: e.get("style")
+        for b in ben_card.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+    assert styles["approval.reject"] == "danger" and styles["approval.approve"] == "primary"
+
+    # Carla's status message in her DM: where the item is, updated in place as it moves.
+    status = await dm(fake_slack, CARLA)
+    assert "#1 „Neuer Beitrag zur Messe in Köln“ liegt jetzt bei Ben Weber" in status.text
+    assert "approval.withdraw" in buttons(status.blocks)
 
     await bot.slack.click(BEN, "approval.approve", buttons(ben_card.blocks)["approval.approve"])
     await eventually(lambda: ben_card.updates)
-    assert "Freigegeben von Ben Weber" in block_texts(ben_card.blocks)
+    # The decided card says so at the top, in its headline, and has no buttons left.
+    assert ben_card.blocks[0]["text"]["text"].startswith("*✅ Freigegeben von Ben Weber")
     assert buttons(ben_card.blocks) == {}
+    await eventually(lambda: "liegt jetzt bei Anna Schmidt (Social Media)" in status.text)
+    assert "✅ Fachliche Freigabe → Social Media" in block_texts(status.blocks)
+    update_calls = fake_slack.calls_to("chat.update")
+    assert any(c.params.get("ts") == status.ts for c in update_calls)  # the same message
 
     anna_card = await dm(fake_slack, ANNA)
     assert "Social Media (2/2)" in block_texts(anna_card.blocks)
     await bot.slack.click(ANNA, "approval.approve", buttons(anna_card.blocks)["approval.approve"])
 
-    outcome = await dm(fake_slack, CARLA)
+    outcome = await dm(fake_slack, CARLA, 2)
     assert "#1 „Neuer Beitrag zur Messe in Köln“ ist freigegeben" in outcome.text
+    await eventually(lambda: "#1 „Neuer Beitrag zur Messe in Köln“: freigegeben" in status.text)
+    assert buttons(status.blocks) == {}  # nothing left to withdraw
     async with bot.runtime.sessions() as session:
         item = await session.scalar(select(ContentItem))
         assert item is not None and item.status == "approved"
@@ -67,10 +86,15 @@ async def test_rejection_names_who_rejected(bot: RunningBot, fake_slack: FakeSla
     await bot.slack.click(BEN, "approval.reject", buttons(ben_card.blocks)["approval.reject"])
     modal = (await eventually(lambda: fake_slack.views))[0]  # a reason is required
     await bot.slack.submit_view(BEN, modal, {"comment": "Rabatte nur nach Rücksprache"})
-    outcome = await dm(fake_slack, CARLA)
+    outcome = await dm(fake_slack, CARLA, 2)
     assert "wurde von Ben Weber abgelehnt" in outcome.text
     assert "Rabatte nur nach Rücksprache" in block_texts(outcome.blocks)
-    assert "Abgelehnt von Ben Weber" in block_texts(ben_card.blocks)
+    await eventually(lambda: ben_card.updates)
+    # The decided card: its headline says who rejected, the reason as it was sent.
+    assert ben_card.blocks[0]["text"]["text"].startswith("*❌ Abgelehnt von Ben Weber")
+    assert "Ben Weber schrieb:\nRabatte nur nach Rücksprache" in block_texts(ben_card.blocks)
+    status = await dm(fake_slack, CARLA)
+    assert "abgelehnt von Ben Weber" in status.text
     assert fake_slack.dms_to(ANNA) == []
 
 
@@ -131,8 +155,12 @@ async def test_submit_without_text_opens_a_form_with_a_file_input(
     }
     assert elements == {
         "text": "plain_text_input",
-        "channels": "plain_text_input",
+        "channels": "multi_static_select",  # picked from the registry, not typed
         "publish_at": "plain_text_input",
+        # "Text für X" per channel: a channel's own text, where the main text does not fit
+        "text.linkedin": "plain_text_input",
+        "text.instagram": "plain_text_input",
+        "text.x": "plain_text_input",
         "files": "file_input",
     }
 

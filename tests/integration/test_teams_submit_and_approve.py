@@ -45,6 +45,10 @@ async def test_two_stage_approval_in_teams(
     assert "Fachliche Freigabe → Social Media" in confirmation.text
     assert confirmation.card is not None and confirmation.card["version"] == "1.5"
 
+    status = await nth(fake_teams, CARLA, 2)  # her status message, updated as it moves
+    assert "liegt jetzt bei Ben Weber (Fachliche Freigabe)" in status.text
+    assert "approval.withdraw" in status.buttons
+
     ben_card = await nth(fake_teams, BEN, 2)
     assert "Freigabe angefragt: Neuer Beitrag zur Messe in Köln" in ben_card.text
     assert "Carla Neumann" in ben_card.text and "Fachliche Freigabe (1/2)" in ben_card.text
@@ -55,13 +59,20 @@ async def test_two_stage_approval_in_teams(
     await eventually(lambda: ben_card.updates)
     assert "Freigegeben von Ben Weber" in ben_card.text
     assert ben_card.buttons == {}  # updated in place: same activity, no buttons left
+    assert ben_card.card is not None
+    top = ben_card.card["body"][0]  # the headline in a green container
+    assert top["type"] == "Container" and top["style"] == "good"
+    assert top["items"][0]["text"].startswith("✅ Freigegeben von Ben Weber")
+    await eventually(lambda: "liegt jetzt bei Anna Schmidt" in status.text)
 
     anna_card = await nth(fake_teams, ANNA, 2)
     assert "Social Media (2/2)" in anna_card.text
     await teams.click(ANNA, APPROVE, anna_card.buttons[APPROVE], reply_to=anna_card.id)
 
-    outcome = await nth(fake_teams, CARLA, 2)
+    outcome = await nth(fake_teams, CARLA, 3)
     assert "#1 „Neuer Beitrag zur Messe in Köln“ ist freigegeben" in outcome.text
+    await eventually(lambda: "„Neuer Beitrag zur Messe in Köln“: freigegeben" in status.text)
+    assert status.buttons == {}
     async with bot.runtime.sessions() as session:
         item = await session.scalar(select(ContentItem))
         assert item is not None and item.status == "approved"
@@ -90,7 +101,7 @@ async def test_click_on_a_decided_card_changes_nothing(
     await teams.click(
         BEN, submit["action"], submit["value"], reply_to=form.id, **{comment["id"]: "Zu teuer"}
     )
-    outcome = await nth(fake_teams, CARLA, 2)
+    outcome = await nth(fake_teams, CARLA, 3)
     assert "wurde von Ben Weber abgelehnt" in outcome.text
     assert "Zu teuer" in outcome.text
     await eventually(lambda: ben_card.updates)
@@ -127,9 +138,9 @@ async def test_repeated_activity_is_handled_once(
     activity = teams.activity(CARLA, text="submit Story: Blick hinter die Kulissen")
     first, second = await asyncio.gather(teams.post(activity), teams.post(activity))
     assert first.status in (200, 201) and second.status in (200, 201)
-    await nth(fake_teams, CARLA, 1)
+    await nth(fake_teams, CARLA, 2)  # the answer, and her status message
     await asyncio.sleep(0.3)
-    assert len(fake_teams.to(CARLA)) == 1
+    assert len(fake_teams.to(CARLA)) == 2
     async with bot.runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ContentItem)) == 1
 
@@ -143,7 +154,10 @@ async def test_submit_without_text_shows_the_form_on_a_card(
     form = await eventually(lambda: fake_teams.to(CARLA))
     assert form[0].card is not None
     inputs = [e["id"] for e in form[0].card["body"] if e["type"] == "Input.Text"]
-    assert inputs == ["text", "channels", "publish_at"]
+    assert inputs == ["text", "publish_at", "text.linkedin", "text.instagram", "text.x"]
+    picker = next(e for e in form[0].card["body"] if e["type"] == "Input.ChoiceSet")
+    assert picker["id"] == "channels" and picker["isMultiSelect"] is True
+    assert [c["title"] for c in picker["choices"]] == ["LinkedIn", "Instagram", "X"]
     assert "schickst du mir einfach als Datei" in form[0].text
 
     await teams.click(

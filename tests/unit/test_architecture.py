@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_PACKAGES = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "adapters")
 COMPOSITION_ROOT = ROOT / "bot" / "server.py"
 # The CLI prints what an adapter generates from the registry (`socialdesk slack-manifest`).
-ALSO_ALLOWED = {ROOT / "bot" / "cli.py": {"adapters.slack.manifest"}}
+# `import-org --from slack` reads the workspace through the Slack adapter.
+ALSO_ALLOWED = {ROOT / "bot" / "cli.py": {"adapters.slack.manifest", "adapters.slack.directory"}}
 
 
 def _imports(path: Path) -> set[str]:

@@ -31,6 +31,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations_members": "groups:read",
     "users_info": "users:read",
     "users_lookupByEmail": "users:read.email",
+    "users_list": "users:read",
     "usergroups_list": "usergroups:read",
     "usergroups_users_list": "usergroups:read",
     "files_info": "files:read",

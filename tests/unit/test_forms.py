@@ -69,3 +69,46 @@ def test_modal_carries_what_the_engine_needs_back() -> None:
         "note": "",
         "channel": "x",
     }
+
+
+def _channels(initial: list[str]) -> Form:
+    return Form(
+        title="Kanäle",
+        submit_label="Speichern",
+        action="intake.details.saved",
+        select=Select(
+            name="channels",
+            label="Kanäle",
+            options=[Option(label="LinkedIn", value="linkedin"), Option(label="X", value="x")],
+            required=False,
+            multiple=True,
+            initial=initial,
+        ),
+    )
+
+
+def test_a_multiple_choice_is_a_multi_select_with_the_chosen_options_set() -> None:
+    element = modal_view(_channels(["x"]))["blocks"][0]["element"]
+    assert element["type"] == "multi_static_select"
+    assert [o["text"]["text"] for o in element["options"]] == ["LinkedIn", "X"]
+    assert element["initial_options"] == [{"text": element["options"][1]["text"], "value": "x"}]
+    state = {
+        "values": {
+            "channels": {
+                "channels": {
+                    "type": "multi_static_select",
+                    "selected_options": [{"value": "linkedin"}, {"value": "x"}],
+                }
+            }
+        }
+    }
+    assert submitted_values({"state": state}) == {"channels": "linkedin,x"}
+
+
+def test_in_teams_a_multiple_choice_is_a_multi_select_choice_set() -> None:
+    from adapters.teams.render import card
+
+    body = card(Message(text="t", form=_channels(["linkedin", "x"])))["body"]
+    choice = next(e for e in body if e["type"] == "Input.ChoiceSet")
+    assert choice["isMultiSelect"] is True and choice["value"] == "linkedin,x"
+    assert [c["title"] for c in choice["choices"]] == ["LinkedIn", "X"]

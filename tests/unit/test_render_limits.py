@@ -21,7 +21,7 @@ from bot.approvals import fulltext
 from bot.approvals.reports import EXCERPT
 from bot.forms import Form, Option, Select, TextInput
 from bot.i18n import Reader, catalog
-from bot.messages import Button, Fact, Image, Message, Section
+from bot.messages import Button, Fact, Image, Link, Message, Section
 from storage.models import ContentItem, ContentVersion
 
 # Short pieces repeated up to tens of thousands of characters: long texts, cheaply generated,
@@ -92,18 +92,24 @@ forms = st.builds(
         ),
     ),
 )
+urls = st.from_regex(r"\Ahttps://[a-z]{1,4000}\.png\Z")
+images = st.builds(Image, url=urls, alt=texts(3000))
 messages = st.builds(
     Message,
     text=texts(),
     sections=st.lists(
-        st.builds(Section, text=texts(), fields=facts()),
+        st.builds(
+            Section,
+            text=texts(),
+            fields=facts(),
+            items=st.lists(texts(400), max_size=40),
+            link=st.one_of(st.none(), st.builds(Link, label=short_texts(), url=urls)),
+        ),
         max_size=60,
     ),
     fields=facts(),
-    image=st.one_of(
-        st.none(),
-        st.builds(Image, url=st.from_regex(r"\Ahttps://[a-z]{1,4000}\.png\Z"), alt=texts(3000)),
-    ),
+    image=st.one_of(st.none(), images),
+    images=st.lists(images, max_size=12),
     buttons=buttons,
     context=st.one_of(st.none(), texts()),
     form=st.one_of(st.none(), forms),
@@ -134,6 +140,9 @@ def assert_within_block_kit(rendered: list[dict[str, Any]]) -> None:
                 assert units(block["text"]["text"]) <= 3000
             assert len(block.get("fields", [])) <= 10
             assert all(units(f["text"]) <= 2000 for f in block.get("fields", []))
+            if "accessory" in block:
+                button = block["accessory"]
+                assert units(button["text"]["text"]) <= 75 and len(button["url"]) <= 3000
         elif block["type"] == "actions":
             assert 1 <= len(block["elements"]) <= 25
             for button in block["elements"]:
@@ -144,6 +153,7 @@ def assert_within_block_kit(rendered: list[dict[str, Any]]) -> None:
             assert all(units(e["text"]) <= 3000 for e in block["elements"])
         elif block["type"] == "image":
             assert len(block["image_url"]) <= 3000 and units(block["alt_text"]) <= 2000
+            assert units(block.get("title", {}).get("text", "")) <= 2000
         else:
             raise AssertionError(f"unexpected block {block['type']}")
 

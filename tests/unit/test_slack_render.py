@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from adapters.slack.render import BLOCKS_LIMIT, TEXT_LIMIT, action_name, blocks, fallback_text
-from bot.messages import Button, Fact, Message, Section
+import json
+
+from adapters.slack.render import (
+    BLOCKS_LIMIT,
+    LINK_OPEN,
+    TEXT_LIMIT,
+    action_name,
+    blocks,
+    fallback_text,
+    fetchable_by_slack,
+)
+from bot.messages import Button, Fact, Image, Link, Message, Section
 
 HINT = "gekürzt – ganzer Text: /desk history 42"
 
@@ -102,3 +112,73 @@ def test_repeated_actions_get_unique_ids_that_map_back() -> None:
     ids = [e["action_id"] for e in rendered[-1]["elements"]]
     assert len(set(ids)) == 2
     assert {action_name(i) for i in ids} == {"crisis.resume"}
+
+
+def test_items_are_a_bullet_a_line_escaped() -> None:
+    rendered = blocks(
+        Message(text="Hilfe", sections=[Section(text="Befehle", items=["submit <TEXT>", "status"])])
+    )
+    shown = [b["text"]["text"] for b in rendered]
+    assert shown == ["*Hilfe*", "Befehle\n• submit &lt;TEXT&gt;\n• status"]
+
+
+def test_many_long_items_fill_several_blocks_none_over_the_limit() -> None:
+    items = [f"Punkt {n} " + "x" * 900 for n in range(10)]
+    rendered = blocks(Message(text="t", sections=[Section(items=items)]))
+    texts = [b["text"]["text"] for b in rendered[1:]]
+    assert len(texts) > 1 and all(len(t) <= TEXT_LIMIT for t in texts)
+    assert [line for t in texts for line in t.split("\n")] == ["• " + item for item in items]
+
+
+def test_a_file_line_has_an_open_button_not_a_raw_address() -> None:
+    url = "https://desk.beispiel.de/files/abc/messe.png"
+    rendered = blocks(
+        Message(
+            text="Entwurf #1",
+            sections=[
+                Section(text="📎 messe.png (PNG, 12 kB)", link=Link(label="Öffnen", url=url))
+            ],
+        )
+    )
+    line = rendered[1]
+    assert line["text"]["text"] == "📎 messe.png (PNG, 12 kB)"
+    assert line["accessory"]["url"] == url and line["accessory"]["text"]["text"] == "Öffnen"
+    assert line["accessory"]["action_id"] == LINK_OPEN
+    assert url not in json.dumps(line["text"])
+
+
+def test_images_are_shown_large_one_block_each_after_the_content() -> None:
+    urls = [f"https://desk.beispiel.de/files/{n}/v{n}.png" for n in range(3)]
+    message = Message(
+        text="Freigabe angefragt",
+        sections=[Section(text="Text")],
+        images=[Image(url=u, alt=f"v{n}.png") for n, u in enumerate(urls)],
+        buttons=[Button(label="Freigeben", action="approval.approve", value="7")],
+    )
+    rendered = blocks(message)
+    assert [b["type"] for b in rendered] == [
+        "section",
+        "section",
+        "image",
+        "image",
+        "image",
+        "actions",
+    ]
+    assert [b["image_url"] for b in rendered if b["type"] == "image"] == urls
+    assert rendered[2]["title"]["text"] == "v0.png"
+
+
+def test_an_address_slack_cannot_fetch_shows_no_image_block() -> None:
+    """Slack refuses the whole message when it cannot download an image block's URL."""
+    for url in [
+        "http://127.0.0.1:3978/files/a/x.png",
+        "http://localhost:3978/files/a/x.png",
+        "http://10.1.2.3/files/a/x.png",
+        "http://192.168.0.5/x.png",
+        "http://[::1]:3978/x.png",
+    ]:
+        assert not fetchable_by_slack(url), url
+        assert blocks(Message(text="t", images=[Image(url=url, alt="x")])) == [
+            {"type": "section", "text": {"type": "mrkdwn", "text": "*t*"}}
+        ]
+    assert fetchable_by_slack("https://desk.beispiel.de/files/a/x.png")

@@ -11,7 +11,7 @@ from adapters.teams.app import clean_text
 from adapters.teams.platform import to_activity
 from adapters.teams.render import PAYLOAD_LIMIT, card, json_size
 from bot.forms import Form, Option, Select, TextInput
-from bot.messages import Button, Fact, Image, Message, Section
+from bot.messages import Button, Fact, Image, Link, Message, Section
 
 
 def test_a_full_message_becomes_an_adaptive_card() -> None:
@@ -138,3 +138,54 @@ def test_teams_package_has_manifest_icons_and_commands(tmp_path: Path) -> None:
     titles = [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]
     assert "submit" in titles and "help" in titles and len(titles) <= 10
     assert package.main(["--out", str(tmp_path / "x.zip"), "--bot-id", "not-a-guid"]) == 1
+
+
+def test_items_are_a_text_block_each_so_teams_shows_a_list() -> None:
+    """A single line break inside one TextBlock collapses in Teams: one block per item."""
+    out = card(
+        Message(text="Hilfe", sections=[Section(text="Befehle", items=["submit", "status"])])
+    )
+    assert [(e["type"], e["text"]) for e in out["body"]] == [
+        ("TextBlock", "Hilfe"),
+        ("TextBlock", "Befehle"),
+        ("TextBlock", "• submit"),
+        ("TextBlock", "• status"),
+    ]
+    assert all(e["wrap"] for e in out["body"])
+
+
+def test_a_file_line_opens_in_the_browser() -> None:
+    url = "http://127.0.0.1:3978/files/abc/messe.png"
+    out = card(
+        Message(
+            text="Entwurf #1",
+            sections=[Section(text="📎 messe.png", link=Link(label="Öffnen", url=url))],
+        )
+    )
+    assert out["body"][1]["text"] == "📎 messe.png"
+    assert out["body"][2] == {
+        "type": "ActionSet",
+        "actions": [{"type": "Action.OpenUrl", "title": "Öffnen", "url": url}],
+    }
+
+
+def test_one_image_spans_the_card_several_are_an_image_set() -> None:
+    one = card(Message(text="t", images=[Image(url="https://x.de/a.png", alt="a.png")]))
+    image = one["body"][1]
+    assert (image["type"], image["size"], image["url"]) == (
+        "Image",
+        "Stretch",
+        "https://x.de/a.png",
+    )
+    assert image["selectAction"] == {"type": "Action.OpenUrl", "url": "https://x.de/a.png"}
+
+    urls = ["https://x.de/a.png", "https://x.de/b.png"]
+    several = card(Message(text="t", images=[Image(url=u, alt=u) for u in urls]))
+    image_set = several["body"][1]
+    assert image_set["type"] == "ImageSet" and image_set["imageSize"] == "Large"
+    assert [i["url"] for i in image_set["images"]] == urls
+
+
+def test_a_message_with_only_images_is_a_card() -> None:
+    activity = to_activity(Message(text="t", images=[Image(url="https://x.de/a.png", alt="a")]))
+    assert activity.attachments and activity.attachments[0].content["body"][1]["type"] == "Image"

@@ -1,0 +1,1 @@
+"""The organisation file written for you: importers (Slack, an HR export), merge, reload."""
