@@ -10,7 +10,7 @@ check again, because a platform may not enforce it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
@@ -25,8 +25,13 @@ class Option(BaseModel):
 
 
 class TextInput(BaseModel):
+    """Typed text; with `kind` date or time, the platform's picker (Slack datepicker and
+    timepicker, Teams Input.Date and Input.Time), answered as `2026-12-01` and `10:00` and
+    opened at `initial` in that form."""
+
     name: str
     label: str
+    kind: Literal["text", "date", "time"] = "text"
     multiline: bool = False
     required: bool = True
     placeholder: str | None = None

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.limits import marker, shorten
-from bot.forms import Form, Select
+from bot.forms import Form, Select, TextInput
 from bot.messages import Button, Fact, Link, Message, Section
 
 log = logging.getLogger(__name__)
@@ -279,17 +279,7 @@ def modal_view(form: Form, channel: str | None = None) -> dict[str, Any]:
         intro = shorten(form.intro, TEXT_LIMIT, "…", _escaped_units)
         view_blocks.append({"type": "section", "text": _mrkdwn(escape(intro))})
     for field in form.inputs:
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": field.name,
-            "multiline": field.multiline,
-        }
-        if field.placeholder:
-            element["placeholder"] = _plain(field.placeholder, 150)
-        if field.initial and len(field.initial) <= INITIAL_VALUE_LIMIT:
-            element["initial_value"] = field.initial
-        elif field.initial:  # Slack refuses the whole modal: better an empty field
-            log.warning("input %s opens empty: its text is too long for Slack", field.name)
+        element = _input_element(field)
         view_blocks.append(
             {
                 "type": "input",
@@ -352,6 +342,31 @@ def _select_element(select: Select) -> dict[str, Any]:
     return element
 
 
+def _input_element(field: TextInput) -> dict[str, Any]:
+    if field.kind == "date":
+        picker: dict[str, Any] = {"type": "datepicker", "action_id": field.name}
+        if field.initial:
+            picker["initial_date"] = field.initial
+        return picker
+    if field.kind == "time":
+        picker = {"type": "timepicker", "action_id": field.name}
+        if field.initial:
+            picker["initial_time"] = field.initial
+        return picker
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": field.name,
+        "multiline": field.multiline,
+    }
+    if field.placeholder:
+        element["placeholder"] = _plain(field.placeholder, 150)
+    if field.initial and len(field.initial) <= INITIAL_VALUE_LIMIT:
+        element["initial_value"] = field.initial
+    elif field.initial:  # Slack refuses the whole modal: better an empty field
+        log.warning("input %s opens empty: its text is too long for Slack", field.name)
+    return element
+
+
 def submitted_values(view: dict[str, Any]) -> dict[str, str]:
     """The modal's inputs by name: typed text, the chosen option's value, or the chosen
     options' values joined by commas."""
@@ -366,6 +381,10 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str]:
             elif state.get("type") == "multi_static_select":
                 chosen = state.get("selected_options") or []
                 out[block_id] = ",".join(str(o.get("value") or "") for o in chosen)
+            elif state.get("type") == "datepicker":
+                out[block_id] = str(state.get("selected_date") or "")
+            elif state.get("type") == "timepicker":
+                out[block_id] = str(state.get("selected_time") or "")
             else:
                 out[block_id] = str(state.get("value") or "")
     return out

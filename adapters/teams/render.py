@@ -209,6 +209,9 @@ def _drop_last(content: list[dict[str, Any]]) -> Any:
     return content.pop()
 
 
+_INPUT_TYPES = {"text": "Input.Text", "date": "Input.Date", "time": "Input.Time"}
+
+
 def _inputs(form: Form) -> list[dict[str, Any]]:
     """A form (bot/forms.py) as inputs on the card; Teams sends their values with the submit,
     under the input's id, and refuses blank required ones in the client."""
@@ -217,12 +220,13 @@ def _inputs(form: Form) -> list[dict[str, Any]]:
         out.append({"type": "TextBlock", "text": inert(form.intro), "wrap": True})
     for field in form.inputs:
         element: dict[str, Any] = {
-            "type": "Input.Text",
+            "type": _INPUT_TYPES[field.kind],
             "id": field.name,
             "label": field.label,
-            "isMultiline": field.multiline,
             "isRequired": field.required,
         }
+        if field.kind == "text":
+            element["isMultiline"] = field.multiline
         if field.placeholder:
             element["placeholder"] = field.placeholder
         if field.initial:

@@ -82,11 +82,6 @@ def ready_to_plan(reader: Reader, item: ContentItem, channels: Sequence[ChannelC
     )
 
 
-def _local_date(reader: Reader, value: datetime) -> str:
-    local = value.astimezone(reader.tz)
-    return local.strftime("%d.%m.%Y" if reader.locale == "de" else "%Y-%m-%d")
-
-
 def _ahead(suggestion: datetime | None, now: datetime, tz: ZoneInfo) -> datetime | None:
     """A time that passed (the hand-off of a posting being moved) becomes the same local time
     on the next day still ahead: a move is usually to later."""
@@ -111,15 +106,15 @@ def plan_form(
         inputs=[
             TextInput(
                 name="date",
+                kind="date",
                 label=reader.t("publishing.form.date"),
-                placeholder=reader.t("publishing.form.date_hint"),
-                initial=_local_date(reader, suggestion) if suggestion else None,
+                initial=suggestion.astimezone(reader.tz).date().isoformat() if suggestion else None,
                 error=reader.t("publishing.form.date_missing"),
             ),
             TextInput(
                 name="time",
+                kind="time",
                 label=reader.t("publishing.form.time"),
-                placeholder="10:00",
                 initial=reader.time(suggestion) if suggestion else None,
                 error=reader.t("publishing.form.time_missing"),
             ),

@@ -122,7 +122,7 @@ async def test_plan_hand_off_and_mark_posted_in_three_playgrounds(
         # Einplanen: the form suggests the wished date; Anna takes it as it is.
         await click(anna, ANNA, "publishing.plan", "bitte einplanen")
         form = await eventually(lambda: with_button(anna, "publishing.plan.save"), within=WAIT)
-        assert input_values(form[-1][0].cards) == {"date": "01.12.2026", "time": "10:00"}
+        assert input_values(form[-1][0].cards) == {"date": "2026-12-01", "time": "10:00"}
         await click(anna, ANNA, "publishing.plan.save")
         planned = await eventually(lambda: said(anna, "Eingeplant: LinkedIn"), within=WAIT)
         assert "Eingeplant: LinkedIn – #1 „Sommerfest“ am 01.12.2026, 10:00" in planned[0]

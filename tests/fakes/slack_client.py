@@ -172,7 +172,7 @@ class SlackClient:
 
 def _typed(view: dict[str, Any], name: str, value: str) -> dict[str, Any]:
     """An input's state as Slack sends it: a multi select's chosen options (`value` names
-    their values, comma-separated), otherwise typed text."""
+    their values, comma-separated), a picked date or time, otherwise typed text."""
     element = next((b["element"] for b in view.get("blocks", []) if b.get("block_id") == name), {})
     if element.get("type") == "multi_static_select":
         chosen = [v.strip() for v in value.split(",") if v.strip()]
@@ -182,4 +182,8 @@ def _typed(view: dict[str, Any], name: str, value: str) -> dict[str, Any]:
                 {"value": v, "text": {"type": "plain_text", "text": v}} for v in chosen
             ],
         }
+    if element.get("type") == "datepicker":  # Slack answers a picked date as YYYY-MM-DD
+        return {"type": "datepicker", "selected_date": value}
+    if element.get("type") == "timepicker":
+        return {"type": "timepicker", "selected_time": value}
     return {"type": "plain_text_input", "value": value}

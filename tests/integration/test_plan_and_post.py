@@ -122,9 +122,10 @@ async def test_submit_approve_plan_hand_off_and_live(
     # Einplanen: the form suggests the wished date.
     view = await modal(bot, fake, ANNA, "publishing.plan", "1:linkedin")
     shown = json.dumps(view, ensure_ascii=False)
-    assert "Einplanen: LinkedIn" in shown and "01.12.2026" in shown and "10:00" in shown
+    assert "Einplanen: LinkedIn" in shown  # date and time pickers opened at the wish
+    assert '"initial_date": "2026-12-01"' in shown and '"initial_time": "10:00"' in shown
     answers = len(fake.ephemerals)
-    status, _ = await bot.slack.submit_view(ANNA, view, {"date": "01.12.2026", "time": "10:00"})
+    status, _ = await bot.slack.submit_view(ANNA, view, {"date": "2026-12-01", "time": "10:00"})
     assert status == 200
     said = await form_answer(fake, answers + 1)
     assert "Eingeplant: LinkedIn – #1 „Sommerfest“ am 01.12.2026, 10:00" in said
@@ -236,9 +237,9 @@ async def test_two_planners_at_once_one_wins(desk: RunningBot, fake_slack: FakeS
     first = await modal(bot, fake, ANNA, "publishing.plan", "1:linkedin")
     second = await modal(bot, fake, ANNA, "publishing.plan", "1:linkedin")
     answers = len(fake.ephemerals)
-    await bot.slack.submit_view(ANNA, first, {"date": "01.12.2026", "time": "10:00"})
+    await bot.slack.submit_view(ANNA, first, {"date": "2026-12-01", "time": "10:00"})
     assert "Eingeplant" in await form_answer(fake, answers + 1)
-    await bot.slack.submit_view(ANNA, second, {"date": "02.12.2026", "time": "11:00"})
+    await bot.slack.submit_view(ANNA, second, {"date": "2026-12-02", "time": "11:00"})
     said = await form_answer(fake, answers + 2)
     assert "Anna Schmidt war schneller: Der Beitrag ist inzwischen eingeplant" in said
     assert (await _posting(bot)).planned_at == TUESDAY_10
@@ -350,13 +351,16 @@ async def test_plan_and_mark_in_teams(
     note = (await eventually(lambda: sent(fake_teams, T_ANNA, "bitte einplanen")))[0]
     await teams.click(T_ANNA, "publishing.plan", note.buttons["publishing.plan"], reply_to=note.id)
     form = await with_button(fake_teams, T_ANNA, "publishing.plan.save")
-    assert form.card is not None and "01.12.2026" in json.dumps(form.card)
-    await teams.click(
+    assert form.card is not None
+    inputs = {i["id"]: i for i in _card_inputs(form.card)}
+    assert inputs["date"]["type"] == "Input.Date" and inputs["date"]["value"] == "2026-12-01"
+    assert inputs["time"]["type"] == "Input.Time" and inputs["time"]["value"] == "10:00"
+    await teams.click(  # Teams answers Input.Date and Input.Time as below
         T_ANNA,
         "publishing.plan.save",
         form.buttons["publishing.plan.save"],
         reply_to=form.id,
-        date="01.12.2026",
+        date="2026-12-01",
         time="10:00",
     )
     await eventually(lambda: sent(fake_teams, T_ANNA, "Eingeplant: LinkedIn – #1"))
@@ -402,9 +406,9 @@ async def test_move_from_the_hand_off_hands_off_again_at_the_new_time(
     view = await modal(
         bot, fake, ANNA, "publishing.plan", buttons(handoff.blocks)["publishing.plan"]
     )
-    assert "02.12.2026" in json.dumps(view, ensure_ascii=False)  # the next day still ahead
+    assert '"initial_date": "2026-12-02"' in json.dumps(view)  # the next day still ahead
     answers = len(fake.ephemerals)
-    await bot.slack.submit_view(ANNA, view, {"date": "02.12.2026", "time": "11:30"})
+    await bot.slack.submit_view(ANNA, view, {"date": "2026-12-02", "time": "11:30"})
     assert "am 02.12.2026, 11:30" in await form_answer(fake, answers + 1)
     await eventually(lambda: "Verschoben auf 02.12.2026, 11:30" in block_texts(handoff.blocks))
     assert buttons(handoff.blocks) == {}
@@ -413,3 +417,15 @@ async def test_move_from_the_hand_off_hands_off_again_at_the_new_time(
     assert dms(fake, ANNA, "Noch nicht markiert") == []
     await bot.tick(TUESDAY_10 + timedelta(days=1, hours=1, minutes=30))
     await dm(fake, ANNA, "Jetzt posten", 2)
+
+
+def _card_inputs(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every input element of an Adaptive Card, however deep."""
+    found: list[dict[str, Any]] = []
+    for element in card.get("body", []):
+        if str(element.get("type", "")).startswith("Input."):
+            found.append(element)
+        for key in ("items", "columns"):
+            for child in element.get(key, []):
+                found += _card_inputs({"body": [child]})
+    return found
