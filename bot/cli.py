@@ -232,8 +232,15 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         )
         return 1
     bind_host, bind_port = host or settings.host, port or settings.port
-    logging.getLogger("bot.cli").info("socialdesk listening on http://%s:%d", bind_host, bind_port)
-    web.run_app(app, host=bind_host, port=bind_port, print=None)
+
+    def listening(_banner: str) -> None:
+        """aiohttp calls this once the socket is open and the app has started (its signal
+        handlers are in place): only then is the server ready."""
+        logging.getLogger("bot.cli").info(
+            "socialdesk listening on http://%s:%d", bind_host, bind_port
+        )
+
+    web.run_app(app, host=bind_host, port=bind_port, print=listening)
     return 0
 
 

@@ -532,13 +532,8 @@ async def revise(
     """The next version re-enters the path at the stage that asked for changes. A new file
     with no text keeps the text as it was; without `channel_texts` (typed `/revise`, a file)
     the channels keep their own texts, with them (the revise form) they are replaced."""
-    item = await session.scalar(
-        select(ContentItem)
-        .where(ContentItem.id == item_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if item is None or item.status == states.ITEM_DRAFT:
+    item = await _locked_item(session, item_id)
+    if item is None:
         return RevisionResult("not_found")
     if item.submitter_id != person.id:
         return RevisionResult("not_submitter", item)
@@ -587,13 +582,8 @@ async def withdraw(
 ) -> WithdrawResult:
     """The submitter takes the item back while no final decision is made: the waiting stage
     closes, its timers stop, and every card says so."""
-    item = await session.scalar(
-        select(ContentItem)
-        .where(ContentItem.id == item_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if item is None or item.status == states.ITEM_DRAFT:
+    item = await _locked_item(session, item_id)
+    if item is None:
         return WithdrawResult("not_found")
     if item.submitter_id != person.id:
         return WithdrawResult("not_submitter", item)
@@ -818,3 +808,15 @@ async def pending_approvals_for(
             .order_by(ApprovalRequest.created_at)
         )
     ).all()
+
+
+async def _locked_item(session: AsyncSession, item_id: int) -> ContentItem | None:
+    """The submitted item, locked and read fresh (a reserved draft number is no item yet):
+    the submitter's revise and withdraw race the approvers' decisions."""
+    item = await session.scalar(
+        select(ContentItem)
+        .where(ContentItem.id == item_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return None if item is None or item.status == states.ITEM_DRAFT else item

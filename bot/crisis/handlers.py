@@ -181,17 +181,7 @@ async def _check(ctx: Context, words: list[str]) -> None:
     if item is None or not valid:
         ctx.reply(ctx.t("crisis.check.usage", n=len(views.CHECKLIST)))
         return
-    _crisis, done = await service.check(
-        session=ctx.session,
-        org=ctx.org,
-        crisis_id=None,
-        person=ctx.person,
-        item=item,
-        now=ctx.now,
-        value=level,
-    )
-    if done.done_at != ctx.now or done.done_by_id != ctx.person.id:
-        ctx.reply(ctx.t("crisis.check.already", when=ctx.when(done.done_at)))
+    if not await _ticked(ctx, None, item, level):
         return
     label = ctx.t(f"crisis.check.{item}")
     if level:
@@ -261,19 +251,27 @@ def _register_checks() -> None:
 
 async def _tick(ctx: Context, value: str, item: str, level: str | None) -> None:
     async def work() -> None:
-        _crisis, done = await service.check(
-            session=ctx.session,
-            org=ctx.org,
-            crisis_id=_id(value),
-            person=ctx.person,
-            item=item,
-            now=ctx.now,
-            value=level,
-        )
-        if done.done_at != ctx.now or done.done_by_id != ctx.person.id:
-            ctx.reply(ctx.t("crisis.check.already", when=ctx.when(done.done_at)))
+        await _ticked(ctx, _id(value), item, level)
 
     await _guarded(ctx, work())
+
+
+async def _ticked(ctx: Context, crisis_id: int | None, item: str, level: str | None) -> bool:
+    """Tick the item (the protocol card updates); False, with who was first, if it was
+    ticked already."""
+    _crisis, done = await service.check(
+        session=ctx.session,
+        org=ctx.org,
+        crisis_id=crisis_id,
+        person=ctx.person,
+        item=item,
+        now=ctx.now,
+        value=level,
+    )
+    if done.done_at != ctx.now or done.done_by_id != ctx.person.id:
+        ctx.reply(ctx.t("crisis.check.already", when=ctx.when(done.done_at)))
+        return False
+    return True
 
 
 _register_checks()

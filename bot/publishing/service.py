@@ -301,14 +301,10 @@ async def hand_off(
 ) -> None:
     """At the planned time the channel owner gets the final text to post; a timer for a plan
     that changed since (moved, frozen) does nothing."""
-    posting = await session.get(Posting, posting_id)
-    if posting is None or posting.status != states.PLANNED or posting.revision != revision:
+    found = await _timer_target(session, org, posting_id, revision, states.PLANNED)
+    if found is None:
         return
-    item = await session.get_one(ContentItem, posting.item_id)
-    channel = next((c for c in org.channels if c.id == posting.channel), None)
-    owner = await person_by_handle(session, channel.owner) if channel else None
-    if channel is None or owner is None:
-        return
+    posting, item, channel, owner = found
     claimed = await session.execute(
         update(Posting)
         .where(
@@ -341,14 +337,10 @@ async def remind(
     *, session: AsyncSession, org: OrgConfig, posting_id: int, revision: int, now: datetime
 ) -> None:
     """Still not marked 30 minutes after the hand-off: one reminder to the channel owner."""
-    posting = await session.get(Posting, posting_id)
-    if posting is None or posting.status != states.DUE or posting.revision != revision:
+    found = await _timer_target(session, org, posting_id, revision, states.DUE)
+    if found is None:
         return
-    item = await session.get_one(ContentItem, posting.item_id)
-    channel = next((c for c in org.channels if c.id == posting.channel), None)
-    owner = await person_by_handle(session, channel.owner) if channel else None
-    if channel is None or owner is None:
-        return
+    posting, item, channel, owner = found
     outbox.post_to_person(
         session, owner, views.reminder(reader_for(owner, org), item, channel, posting), now=now
     )
@@ -484,3 +476,19 @@ async def overdue(session: AsyncSession, *, now: datetime) -> list[tuple[Posting
         .order_by(Posting.planned_at, Posting.id)
     )
     return [(p, i) for p, i in rows.all()]
+
+
+async def _timer_target(
+    session: AsyncSession, org: OrgConfig, posting_id: int, revision: int, status: str
+) -> tuple[Posting, ContentItem, ChannelConfig, Person] | None:
+    """The posting a hand-off or reminder timer was set for, its item, channel and owner; None
+    when the plan changed since (moved, frozen, marked) or nobody owns the channel."""
+    posting = await session.get(Posting, posting_id)
+    if posting is None or posting.status != status or posting.revision != revision:
+        return None
+    item = await session.get_one(ContentItem, posting.item_id)
+    channel = next((c for c in org.channels if c.id == posting.channel), None)
+    owner = await person_by_handle(session, channel.owner) if channel else None
+    if channel is None or owner is None:
+        return None
+    return posting, item, channel, owner

@@ -23,7 +23,6 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,17 +35,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from adapters.web import ical
 from bot.clock import FrozenClock
 from bot.i18n import Reader
-from bot.orgconfig import OrgConfig, load_config
+from bot.orgconfig import OrgConfig
 from bot.people.service import person_by_handle, sync_organisation
 from bot.publishing import calendar, calendar_views, feeds
-from storage.db import SessionMaker, create_engine, create_sessionmaker
+from storage.db import SessionMaker, create_sessionmaker
 from storage.models import Base, ContentItem, Posting
 from tests.bench.common import Row
-from tests.bench.harness import listen
+from tests.bench.harness import REPEATS, listen, median_ms, per_database
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-REPEATS = 7
 COLD_REPEATS = 3
 CHANNELS = ("linkedin", "instagram", "x")
 FEED_TARGET = "<200 ms"
@@ -54,15 +52,7 @@ FEED_TARGET = "<200 ms"
 
 async def run(n_items: int, urls: list[tuple[str, str]]) -> list[Row]:
     """Rows for the feed and the week view per database; `urls` are migrated, empty databases."""
-    org = load_config(ROOT / "socialdesk.example.yaml")
-    rows: list[Row] = []
-    for label, url in urls:
-        engine = create_engine(url)
-        try:
-            rows += await _measure(engine, org, label, n_items)
-        finally:
-            await engine.dispose()
-    return rows
+    return await per_database(n_items, urls, _measure)
 
 
 async def _measure(engine: AsyncEngine, org: OrgConfig, label: str, n: int) -> list[Row]:
@@ -76,8 +66,8 @@ async def _measure(engine: AsyncEngine, org: OrgConfig, label: str, n: int) -> l
         if engine.dialect.name == "postgresql":
             await session.execute(text("ANALYZE"))
     rows = await _feed_rows(maker, org, label, n, token)
-    week_ms = await _median_ms(maker, lambda s: _week(s, org))
-    count_ms = await _median_ms(maker, _count)
+    week_ms = await median_ms(maker, lambda s: _week(s, org))
+    count_ms = await median_ms(maker, _count)
     rows.append(
         Row(
             scenario=f"/desk kalender (this week), {n:,} postings",
@@ -247,18 +237,3 @@ async def _count(session: AsyncSession) -> object:
         .join(ContentItem, ContentItem.id == Posting.item_id)
     )
     return await session.scalar(query)
-
-
-async def _median_ms(
-    maker: SessionMaker, work: Callable[[AsyncSession], Awaitable[object]]
-) -> float:
-    """Each round in a fresh session, as a handler gets one; one warm-up round first."""
-    times = []
-    for round_ in range(REPEATS + 1):
-        async with maker() as session:
-            started = time.perf_counter()
-            await work(session)
-            elapsed = time.perf_counter() - started
-        if round_:
-            times.append(elapsed * 1000)
-    return statistics.median(times)

@@ -12,9 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.orgconfig import OrgConfig, load_config
 from bot.server import RUNTIME, Runtime, create_app
 from bot.settings import Settings
+from storage.db import SessionMaker, create_engine
+from tests.bench.common import Row
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_client import SlackClient
 
@@ -88,3 +92,36 @@ async def until(predicate: Callable[[], bool], within: float = 900.0) -> float:
             raise TimeoutError(f"bench condition not met within {within}s")
         await asyncio.sleep(0.002)
     return time.perf_counter()
+
+
+REPEATS = 7
+Measure = Callable[[AsyncEngine, OrgConfig, str, int], Awaitable[list[Row]]]
+
+
+async def per_database(n: int, urls: list[tuple[str, str]], measure: Measure) -> list[Row]:
+    """`measure` on each database (`urls`: label, migrated and empty), the example
+    organisation, `n` items; every engine disposed of afterwards."""
+    org = load_config(ROOT / "socialdesk.example.yaml")
+    rows: list[Row] = []
+    for label, url in urls:
+        engine = create_engine(url)
+        try:
+            rows += await measure(engine, org, label, n)
+        finally:
+            await engine.dispose()
+    return rows
+
+
+async def median_ms(
+    maker: SessionMaker, work: Callable[[AsyncSession], Awaitable[object]]
+) -> float:
+    """Each round in a fresh session, as a handler gets one; one warm-up round first."""
+    times = []
+    for round_ in range(REPEATS + 1):
+        async with maker() as session:
+            started = time.perf_counter()
+            await work(session)
+            elapsed = time.perf_counter() - started
+        if round_:
+            times.append(elapsed * 1000)
+    return statistics.median(times)

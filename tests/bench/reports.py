@@ -14,9 +14,6 @@ asyncio.run(upgrade_async(u)); print(asyncio.run(run(10_000, [('SQLite', u)])))"
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -25,16 +22,16 @@ from typing import Any
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.orgconfig import OrgConfig, load_config
+from bot.orgconfig import OrgConfig
 from bot.people.service import person_by_handle, sync_organisation
-from storage.db import SessionMaker, create_engine, create_sessionmaker
+from storage.db import create_sessionmaker
 from storage.models import ApprovalRequest, ContentItem, Decision, RequestApprover
 from tests.bench.common import Row
+from tests.bench.harness import REPEATS, median_ms, per_database
 from tests.reports_support import REPORTS, ben_waiting, report, seed
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-REPEATS = 7
 ASKER = "ben"
 
 # The tables each report joins, counted in one statement: the baseline.
@@ -62,15 +59,7 @@ TITLES = {
 
 async def run(n_items: int, urls: list[tuple[str, str]]) -> list[Row]:
     """One Row per report and database; `urls` are migrated, empty databases."""
-    org = load_config(ROOT / "socialdesk.example.yaml")
-    rows: list[Row] = []
-    for label, url in urls:
-        engine = create_engine(url)
-        try:
-            rows += await _measure(engine, org, label, n_items)
-        finally:
-            await engine.dispose()
-    return rows
+    return await per_database(n_items, urls, _measure)
 
 
 async def _measure(engine: AsyncEngine, org: OrgConfig, label: str, n_items: int) -> list[Row]:
@@ -84,8 +73,8 @@ async def _measure(engine: AsyncEngine, org: OrgConfig, label: str, n_items: int
             await session.execute(text("ANALYZE"))
     rows = []
     for name in REPORTS:
-        baseline = await _median_ms(maker, partial(_count, query=BASELINES[name]))
-        measured = await _median_ms(maker, partial(_ask, org=org, name=name))
+        baseline = await median_ms(maker, partial(_count, query=BASELINES[name]))
+        measured = await median_ms(maker, partial(_ask, org=org, name=name))
         rows.append(
             Row(
                 scenario=TITLES[name].format(waiting=f"{ben_waiting(n_items):,}")
@@ -109,18 +98,3 @@ async def _ask(session: AsyncSession, *, org: OrgConfig, name: str) -> object:
     person = await person_by_handle(session, ASKER)
     assert person is not None
     return await report(name, session, org, person, NOW)
-
-
-async def _median_ms(
-    maker: SessionMaker, work: Callable[[AsyncSession], Awaitable[object]]
-) -> float:
-    """Each round in a fresh session, as a handler gets one; one warm-up round first."""
-    times = []
-    for round_ in range(REPEATS + 1):
-        async with maker() as session:
-            started = time.perf_counter()
-            await work(session)
-            elapsed = time.perf_counter() - started
-        if round_:
-            times.append(elapsed * 1000)
-    return statistics.median(times)
