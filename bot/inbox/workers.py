@@ -27,14 +27,17 @@ class InboxWorkers:
         self._engine = engine
         self._size = max(1, workers)
         self._poll = poll_interval
-        # One release per recorded event wakes one idle worker, not all of them.
+        # One release per recorded event wakes one idle worker, not all of them; more
+        # wake-ups waiting than there are workers would only make them poll for nothing.
         self._wake = asyncio.Semaphore(0)
+        self._wakeups = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self._last_cleanup = 0.0
 
     def notify(self) -> None:
-        if self._wake._value < self._size:  # more wake-ups than workers would be wasted
+        if self._wakeups < self._size:
+            self._wakeups += 1
             self._wake.release()
 
     def start(self) -> None:
@@ -47,7 +50,7 @@ class InboxWorkers:
         """Take no new event, let the ones in hand finish (a cancel could cut one in half)."""
         self._stopping = True
         for _ in range(self._size):
-            self._wake.release()
+            self.notify()
         if not self._tasks:
             return
         _, late = await asyncio.wait(self._tasks, timeout=within)
@@ -78,6 +81,7 @@ class InboxWorkers:
             await self._cleanup()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.acquire(), self._poll)
+                self._wakeups -= 1
 
     async def _cleanup(self) -> None:
         loop = asyncio.get_running_loop()

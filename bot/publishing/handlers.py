@@ -144,50 +144,37 @@ async def _due_item(ctx: Context, value: str) -> ContentItem | None:
 
 @action(views.POSTED)
 async def posted_button(ctx: Context, value: str) -> None:
-    item = await _due_item(ctx, value)
-    if item is not None:
-        open_form(
-            ctx,
-            Form(
-                title=ctx.t("publishing.posted.title"),
-                submit_label=ctx.t("publishing.posted.submit"),
-                action=views.POSTED_SAVE,
-                value=value,
-                intro=ctx.t("publishing.posted.intro", id=item.id, title=item.title),
-                inputs=[
-                    TextInput(
-                        name="url",
-                        label=ctx.t("publishing.posted.url"),
-                        required=False,
-                        placeholder="https://",
-                    )
-                ],
-            ),
-        )
+    field = TextInput(
+        name="url", label=ctx.t("publishing.posted.url"), required=False, placeholder="https://"
+    )
+    await _ask_about_due(ctx, value, "publishing.posted", views.POSTED_SAVE, field)
 
 
 @action(views.SKIP)
 async def skip_button(ctx: Context, value: str) -> None:
+    field = TextInput(
+        name="reason",
+        label=ctx.t("publishing.skip.reason"),
+        multiline=True,
+        error=ctx.t("publishing.skip.reason_missing"),
+    )
+    await _ask_about_due(ctx, value, "publishing.skip", views.SKIP_SAVE, field)
+
+
+async def _ask_about_due(ctx: Context, value: str, texts: str, save: str, field: TextInput) -> None:
+    """*Gepostet* and *Nicht posten* ask one thing about a due posting, in a form."""
     item = await _due_item(ctx, value)
-    if item is not None:
-        open_form(
-            ctx,
-            Form(
-                title=ctx.t("publishing.skip.title"),
-                submit_label=ctx.t("publishing.skip.submit"),
-                action=views.SKIP_SAVE,
-                value=value,
-                intro=ctx.t("publishing.posted.intro", id=item.id, title=item.title),
-                inputs=[
-                    TextInput(
-                        name="reason",
-                        label=ctx.t("publishing.skip.reason"),
-                        multiline=True,
-                        error=ctx.t("publishing.skip.reason_missing"),
-                    )
-                ],
-            ),
-        )
+    if item is None:
+        return
+    form = Form(
+        title=ctx.t(f"{texts}.title"),
+        submit_label=ctx.t(f"{texts}.submit"),
+        action=save,
+        value=value,
+        intro=ctx.t("publishing.posted.intro", id=item.id, title=item.title),
+        inputs=[field],
+    )
+    open_form(ctx, form)
 
 
 @action(views.POSTED_SAVE)
