@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export SOCIALDESK_CONFIG ?= socialdesk.example.yaml
 
-.PHONY: run test install dev migrate lint format typecheck bench clean playground teams-package browser
+.PHONY: run test install dev migrate lint format typecheck bench clean playground teams-package browser secret-key
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,17 @@ migrate: install
 	mkdir -p var
 	$(BIN)/socialdesk migrate
 
-run: migrate playground
+run: migrate playground secret-key
 	BIN=$(BIN) scripts/run-with-playground.sh
+
+# The key that signs board sessions: generated once into .env (its other lines kept) unless
+# SOCIALDESK_SECRET_KEY is set already, so sessions survive restarts.
+secret-key: install
+	@if [ -z "$${SOCIALDESK_SECRET_KEY:-}" ] && ! grep -qs '^SOCIALDESK_SECRET_KEY=' .env; then \
+	  if [ -s .env ] && [ -n "$$(tail -c 1 .env)" ]; then echo >> .env; fi; \
+	  echo "SOCIALDESK_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')" >> .env; \
+	  echo "SOCIALDESK_SECRET_KEY generated into .env (it signs board sessions)"; \
+	fi
 
 # The Microsoft 365 Agents Playground (npm, offline Teams client) for `make run` and the e2e
 # test, installed into ./node_modules from package-lock.json; the stamp keeps it idempotent.

@@ -220,8 +220,16 @@ def _import_org(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     from aiohttp import web
 
-    from bot.server import create_app
+    from bot.server import create_app, is_loopback
 
+    if not settings.secret_key and not is_loopback(host or settings.host):
+        print(
+            f"SOCIALDESK_SECRET_KEY is not set: refusing to serve on {host or settings.host}, "
+            "which is not loopback (board sessions need it; make one with "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)",
+            file=sys.stderr,
+        )
+        return 1
     if not _database_ready(settings):
         return 1
     try:

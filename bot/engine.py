@@ -32,6 +32,7 @@ from bot.platform import ChatPlatform
 from bot.registry import ACTIONS, COMMANDS, FILE_HANDLERS
 from storage.db import SessionMaker, is_transient
 from storage.models import InboxEvent
+from storage.pool import urgent
 
 log = logging.getLogger(__name__)
 assert features  # imported for its registrations
@@ -74,8 +75,9 @@ class Engine:
         that was recorded already. Raises Unavailable when the database cannot take it."""
         kind = kind_of(event)
         try:
-            async with self.sessions.begin() as session:
-                row_id = await inbox.record(session, event, now=self.clock.now())
+            with urgent():  # the platform is waiting: before handling, delivery and timers
+                async with self.sessions.begin() as session:
+                    row_id = await inbox.record(session, event, now=self.clock.now())
         except Exception as exc:
             log.error("could not record %s %s: %s", kind, event.event_key, exc)
             metrics.EVENTS.labels(event.actor.platform, kind, "refused").inc()

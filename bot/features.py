@@ -2,10 +2,12 @@
 
 from bot import status
 from bot.approvals import handlers as approvals
+from bot.board import handlers as board
 from bot.content_requests import handlers as content_requests
 from bot.crisis import handlers as crisis
 from bot.departments import handlers as departments
 from bot.help import handlers as help_
+from bot.home import handlers as home
 from bot.intake import handlers as intake
 from bot.meeting import handlers as meeting
 from bot.outbox import handlers as outbox
@@ -15,10 +17,12 @@ from bot.publishing import handlers as publishing
 
 __all__ = [
     "approvals",
+    "board",
     "content_requests",
     "crisis",
     "departments",
     "help_",
+    "home",
     "intake",
     "meeting",
     "outbox",

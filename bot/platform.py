@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.events import FileShared
+from bot.home.page import HomePage
 from bot.messages import Message
 
 
@@ -82,3 +83,7 @@ class ChatPlatform(ABC):
         own wire form), fetched by an inbox worker before the engine's transaction: at most
         `limit` + 1 bytes each, so a too-large file is known as such without reading it all."""
         return ()
+
+    async def publish_home(self, recipient: Recipient, home: HomePage) -> None:
+        """Show the person's Home tab (bot/home); a platform without one shows nothing."""
+        return None

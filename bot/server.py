@@ -18,8 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack import app as slack_adapter
 from adapters.teams import app as teams_adapter
+from adapters.web import board as board_web
 from adapters.web import ical
 from bot import ops
+from bot.board import keys as board_keys
+from bot.board import links as board_links
 from bot.clock import Clock, SystemClock
 from bot.engine import Engine
 from bot.inbox.workers import InboxWorkers
@@ -111,6 +114,7 @@ def create_app(
     ical.mount(app, sessions=sessions, org=org, clock=clock)  # GET /ical/{token}.ics
     _mount_slack(app, runtime)
     _mount_teams(app, runtime, host if host is not None else settings.host)
+    _mount_board(app, runtime, host if host is not None else settings.host)
     app.cleanup_ctx.append(_lifecycle)
     return app
 
@@ -165,6 +169,30 @@ def _mount_teams(app: web.Application, runtime: Runtime, host: str) -> None:
         tenant_id=s.microsoft_app_tenant_id,
     )
     runtime.adapters["teams"] = status
+
+
+def _mount_board(app: web.Application, runtime: Runtime, host: str) -> None:
+    """The board signs its sessions with SOCIALDESK_SECRET_KEY; only on loopback may it make
+    up a key of its own (`socialdesk serve` refuses a public address without one)."""
+    s = runtime.settings
+    key = board_keys.secret_key(s.secret_key, s.data_dir, loopback=is_loopback(host))
+    if key is None:
+        board_links.configure(None)
+        runtime.adapters["board"] = (
+            f"off: SOCIALDESK_SECRET_KEY is not set and {host} is not a loopback address"
+        )
+        log.warning("adapter board %s", runtime.adapters["board"])
+        return
+    board_links.configure(s.public_url or f"http://{host}:{s.port}")
+    board_web.mount(
+        app,
+        sessions=runtime.sessions,
+        org=lambda: runtime.org,
+        clock=runtime.clock,
+        public_url=s.public_url,
+        key=key,
+    )
+    runtime.adapters["board"] = "on: GET /board/ (sign in with /desk board)"
 
 
 def is_loopback(host: str) -> bool:

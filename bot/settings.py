@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("var/files"), alias="SOCIALDESK_DATA_DIR")
     # Where chat users reach this server (e.g. https://desk.example.com): file links on cards.
     public_url: str | None = Field(default=None, alias="SOCIALDESK_PUBLIC_URL")
+    # Signs the board's session cookies (HMAC). Required when `serve` is not on loopback;
+    # on loopback without one, a key is kept in the data directory (bot/board/keys.py).
+    secret_key: str | None = Field(default=None, alias="SOCIALDESK_SECRET_KEY")
     host: str = Field(default="127.0.0.1", alias="SOCIALDESK_HOST")
     port: int = Field(default=3978, alias="SOCIALDESK_PORT")
     log_level: str = Field(default="INFO", alias="SOCIALDESK_LOG_LEVEL")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
@@ -15,7 +17,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.pool import UrgentFirstPool
+
 SessionMaker = async_sessionmaker[AsyncSession]
+
+
+def insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (both databases speak it):
+    "record once" in one statement, where a savepoint and a caught IntegrityError take three."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def normalise_url(url: str) -> str:
@@ -35,11 +45,11 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = normalise_url(url)
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        return create_async_engine(url, pool_pre_ping=True, poolclass=UrgentFirstPool, **kwargs)
     # SQLite has one writer at a time anyway. One connection per process makes the waiting
-    # happen in asyncio, first come first served, instead of in SQLite's busy handler, which
-    # sleeps up to 100 ms between tries and let an acknowledgement starve behind the workers.
-    kwargs |= {"pool_size": 1, "max_overflow": 0}
+    # happen in asyncio instead of in SQLite's busy handler, which sleeps up to 100 ms
+    # between tries; recording an event goes first (storage/pool.py), the rest in turn.
+    kwargs |= {"pool_size": 1, "max_overflow": 0, "poolclass": UrgentFirstPool}
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
     _make_sqlite_a_single_writer(engine)
     return engine

@@ -32,6 +32,7 @@ from bot import metrics
 from bot.engine import Engine, Unavailable
 from bot.events import Action, Actor, Command, InboundEvent
 from bot.forms import Form
+from bot.home.page import HOME_OPENED
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -95,6 +96,12 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
                 )
         return _unavailable()
 
+    async def on_home_opened(ack: Any, event: dict[str, Any], body: dict[str, Any]) -> Any:
+        """The Home tab was opened (bot/home publishes it); the Messages tab needs nothing."""
+        if event.get("tab") != "home" or await _accepted(engine, home_event(event, body)):
+            return await ack()
+        return _unavailable()
+
     async def open_form(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The form button (render._form_button): open its modal with this click's trigger."""
         await ack()
@@ -112,6 +119,7 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
     app.action(re.compile(r".+"))(on_action)
     app.view(MODAL_CALLBACK)(on_form)
     app.event("message")(on_message)
+    app.event("app_home_opened")(on_home_opened)
     return app
 
 
@@ -174,6 +182,16 @@ def message_event(event: dict[str, Any], body: dict[str, Any]) -> Command:
         text=event.get("text", ""),
         file_refs=tuple(event.get("files") or ()),
         reply_to=event.get("thread_ts") if event.get("thread_ts") != event["ts"] else None,
+    )
+
+
+def home_event(event: dict[str, Any], body: dict[str, Any]) -> Action:
+    user = event["user"]
+    return Action(
+        actor=Actor(PLATFORM, user),
+        event_key=f"event:{body['event_id']}",
+        reply_context=_reply_context({}, None, user),
+        action=HOME_OPENED,
     )
 
 

@@ -17,8 +17,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import files as slack_files
+from adapters.slack.home import home_view
 from adapters.slack.render import blocks, fallback_text, modal_view
 from bot.events import FileShared
+from bot.home.page import HomePage
 from bot.messages import Message
 from bot.outbox.ratelimit import RateLimiter
 from bot.platform import ChatPlatform, Recipient, RetryLater, Undeliverable
@@ -195,6 +197,14 @@ class SlackPlatform(ChatPlatform):
         """The `files[]` of a message event or modal, from Slack's file hosts with the token."""
         return await slack_files.fetch_all(
             refs, token=self.client.token or "", api_url=self.client.base_url, limit=limit
+        )
+
+    async def publish_home(self, recipient: Recipient, home: HomePage) -> None:
+        """views.publish: paced by its own bucket (a method of its own to the limiter)."""
+        view = home_view(home)
+        await self._call(
+            "views.publish",
+            lambda: self.client.views_publish(user_id=recipient.user_id, view=view),
         )
 
     async def _dm_channel(self, user_id: str) -> str:

@@ -43,7 +43,7 @@ MENU = (
     "delegate",
 )
 # Teams lists at most 10 commands
-OFF_MENU = ("stats", "departments", "outbox", "plan", "kalender", "people", "reload")
+OFF_MENU = ("stats", "departments", "outbox", "plan", "kalender", "people", "reload", "board")
 DEFAULT_LANGUAGE = "en"
 LOCALIZED = {"de": "de.json"}  # Teams language tag → localization file in the package
 _TITLE_LIMIT, _DESCRIPTION_LIMIT = 32, 128

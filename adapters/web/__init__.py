@@ -1,1 +1,1 @@
-"""The browser's side: read-only pages and feeds (the board later, the iCal feed now)."""
+"""The browser's side: the board (board/) and the iCal feed (ical.py)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from storage.models import ApprovalRequest, Decision
+from storage.models import ApprovalRequest, ContentItem, Decision
 
 
 async def deciders_of_other_stages(
@@ -32,4 +33,16 @@ async def current_request(*, session: AsyncSession, item_id: int) -> ApprovalReq
         .where(ApprovalRequest.item_id == item_id)
         .order_by(ApprovalRequest.id.desc())
         .limit(1)
+    )
+
+
+def newest_request_id() -> ScalarSelect[int]:
+    """The id of the item's newest approval request, correlated to ContentItem: a query over
+    items joins each to where it stands now in one statement."""
+    newer = aliased(ApprovalRequest)
+    return (
+        select(func.max(newer.id))
+        .where(newer.item_id == ContentItem.id)
+        .correlate(ContentItem)
+        .scalar_subquery()
     )

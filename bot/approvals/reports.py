@@ -12,17 +12,16 @@ from sqlalchemy import (
     String,
     cast,
     exists,
-    func,
     literal,
     null,
     select,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot import i18n
 from bot.approvals import states
+from bot.approvals.queries import newest_request_id
 from bot.i18n import Reader
 from bot.messages import Fact, Message, Section
 from bot.reporting import LIMIT, format_number, with_more
@@ -139,13 +138,7 @@ async def _submissions(
     session: AsyncSession, reader: Reader, person_id: int, now: datetime
 ) -> tuple[list[str], int]:
     """The person's items still in approval (oldest first, cut), each at its newest request."""
-    newer = aliased(ApprovalRequest)
-    latest = (
-        select(func.max(newer.id))
-        .where(newer.item_id == ContentItem.id)
-        .correlate(ContentItem)
-        .scalar_subquery()
-    )
+    latest = newest_request_id()
     rows, total = await first_and_total(
         session,
         select(

@@ -11,11 +11,12 @@ from typing import Literal
 
 from bot import i18n
 from bot.approvals import states
+from bot.board import links as board_links
 from bot.channels.checks import Finding
 from bot.forms import Form, TextInput
 from bot.i18n import Reader
 from bot.intake import views as intake_views
-from bot.messages import Button, Fact, Message, Run, Section
+from bot.messages import Button, Fact, Link, Message, Run, Section
 from bot.orgconfig import ChannelConfig, OrgConfig
 from storage.models import ApprovalRequest, ContentItem, ContentVersion, Person, RequestApprover
 
@@ -128,6 +129,7 @@ def request_card(reader: Reader, facts: RequestFacts, viewer_id: int | None = No
             sections.append(Section(text=heading, runs=runs))
         sections += _channel_diffs(reader, facts, before)
     sections.extend(_comment_sections(reader, facts, viewer_id))
+    sections.extend(_board_sections(reader, facts.item.id))
     if row is not None and row.added_by in ("left", "moved"):  # bot/people/leavers.py
         notes.append(
             reader.t(f"people.note.{row.added_by}", name=facts.name(row.delegated_from_id))
@@ -464,11 +466,22 @@ def submission_status(reader: Reader, item: ContentItem, progress: Progress) -> 
         )
     return Message(
         text=text,
+        sections=_board_sections(reader, item.id),
         fields=fields,
         buttons=revise_buttons(reader, item),
         tone=_STATUS_TONES.get(item.status),
         context=reader.t("approvals.card.ref", id=item.id, version=item.latest.number),
     )
+
+
+def _board_sections(reader: Reader, item_id: int) -> list[Section]:
+    """A button to the item's page on the board, where every version, file and decision is
+    shown; none when chat cannot reach the board (no SOCIALDESK_PUBLIC_URL)."""
+    url = board_links.item_url(item_id)
+    if url is None:
+        return []
+    link = Link(label=reader.t("board.chat.open"), url=url)
+    return [Section(text=reader.t("board.chat.item", id=item_id), link=link)]
 
 
 def reminder(reader: Reader, facts: RequestFacts, viewer_id: int, now: datetime) -> Message:

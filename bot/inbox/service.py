@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.events import InboundEvent
 from bot.inbox.codec import encode
+from storage.db import insert_for
 from storage.models import InboxEvent
 
 LEASE = timedelta(seconds=60)
@@ -39,9 +38,8 @@ async def record(session: AsyncSession, event: InboundEvent, *, now: datetime) -
         "attempts": 0,
         "received_at": now,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(InboxEvent)
+        insert_for(session)(InboxEvent)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["platform", "key"])
         .returning(InboxEvent.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -15,7 +16,7 @@ from bot.meeting.schedule import Occurrence, Schedule
 from bot.messages import Message
 from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
-from bot.people.service import locale_of
+from bot.people.service import locale_of, people_map
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,9 @@ def agenda_context(
 
 # Reminders written per transaction: the first batch is on its way while the next is built.
 REMINDER_BATCH = 100
+# … and at most about this long spent writing them: on SQLite the transaction holds the one
+# connection, and a colleague's click waits behind it (a batch of 100 took 1.8 s).
+REMINDER_BUDGET_SECONDS = 0.1
 
 
 class Batch(NamedTuple):
@@ -74,9 +78,16 @@ async def send_reminders(
     """One DM per contributor, each at most once per occurrence and offset, at most `batch`
     of them in this transaction."""
     done = await service.reminded(session=session, occ_id=occ.id, offset=offset)
-    waiting = [p for p in await service.contributors(session=session, org=org) if p.id not in done]
-    sent = 0
-    for person in waiting[:batch]:
+    waiting = [
+        pid for pid in await service.contributor_ids(session=session, org=org) if pid not in done
+    ]
+    people = await people_map(session, waiting[:batch])
+    sent = handled = 0
+    started = time.monotonic()
+    for person in (people[pid] for pid in waiting[:batch] if pid in people):
+        if handled and time.monotonic() - started > REMINDER_BUDGET_SECONDS:
+            break
+        handled += 1
         if not await service.claim_reminder(
             session=session, person=person, occ_id=occ.id, offset=offset, now=now
         ):
@@ -92,7 +103,7 @@ async def send_reminders(
         message = views.reminder(ctx, schedule, await items_of(ctx, person))
         outbox.post_to_person(session, person, message, now=now)
         sent += 1
-    return Batch(sent, more=len(waiting) > batch)
+    return Batch(sent, more=len(waiting) > handled)
 
 
 async def post_agenda(

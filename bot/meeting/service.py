@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
@@ -25,9 +24,10 @@ from bot.meeting.schedule import (
     upcoming,
 )
 from bot.orgconfig import WEEKDAYS, OrgConfig
-from bot.people.service import people_for
+from bot.people.service import people_for, people_ids_for
 from bot.timers import service as timers
 from bot.timers.runner import MAX_ATTEMPTS
+from storage.db import insert_for
 from storage.models import (
     MeetingOverride,
     MeetingReminderSent,
@@ -263,13 +263,21 @@ async def topics_for(*, session: AsyncSession, occ_id: str) -> Sequence[MeetingT
 
 async def contributors(*, session: AsyncSession, org: OrgConfig) -> list[Person]:
     """The configured list (handles, role:NAME), or every department member and lead."""
-    refs: list[str] = []
+    return await people_for(session, _contributor_refs(org))
+
+
+async def contributor_ids(*, session: AsyncSession, org: OrgConfig) -> list[int]:
+    """`contributors` without loading them: a fan-out in batches loads only each batch."""
+    return await people_ids_for(session, _contributor_refs(org))
+
+
+def _contributor_refs(org: OrgConfig) -> list[str]:
     if org.meeting is not None and org.meeting.contributors is not None:
-        refs = list(org.meeting.contributors)
-    else:
-        for dept in org.departments:
-            refs += [dept.lead, *dept.members]
-    return await people_for(session, refs)
+        return list(org.meeting.contributors)
+    refs: list[str] = []
+    for dept in org.departments:
+        refs += [dept.lead, *dept.members]
+    return refs
 
 
 async def reminded(*, session: AsyncSession, occ_id: str, offset: timedelta) -> set[int]:
@@ -287,19 +295,18 @@ async def claim_reminder(
     *, session: AsyncSession, person: Person, occ_id: str, offset: timedelta, now: datetime
 ) -> bool:
     """Record that this person got this reminder; False if they already had it."""
-    try:
-        async with session.begin_nested():
-            session.add(
-                MeetingReminderSent(
-                    person_id=person.id,
-                    occurrence=occ_id,
-                    offset_seconds=int(offset.total_seconds()),
-                    sent_at=now,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+    claimed = await session.scalar(
+        insert_for(session)(MeetingReminderSent)
+        .values(
+            person_id=person.id,
+            occurrence=occ_id,
+            offset_seconds=int(offset.total_seconds()),
+            sent_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["person_id", "occurrence", "offset_seconds"])
+        .returning(MeetingReminderSent.id)
+    )
+    return claimed is not None
 
 
 # --- timers --------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.home import delivery as home
 from bot.messages import Message
 from bot.metrics import DELIVERIES, RATE_LIMITED, RETRY_AFTER_SECONDS
 from bot.orgconfig import OrgConfig
@@ -393,6 +394,13 @@ class Dispatcher:
 
     async def _plan(self, row: OutboxMessage, batch: Batch) -> tuple[ChatPlatform, Send]:
         """The platform and the call that delivers this row (nothing sent yet)."""
+        if row.kind == home.KIND:  # bot/home: the person's Home, rendered as it is now
+            platform = self._platform(row.platform, row)
+            person = batch.people.get(row.person_id or 0)
+            now = self._clock.now()
+            return platform, await home.prepare(
+                self._sessions, self._org, platform, row, person, now
+            )
         message = load(row.payload)
         if row.kind == "update":
             original_platform, ref = await self._original(row, batch)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from bot.events import Actor
 from bot.i18n import Reader
@@ -132,8 +133,21 @@ async def person_for_reference(
 
 
 async def people_by_id(session: AsyncSession, ids: Iterable[int]) -> list[Person]:
-    rows = await session.scalars(select(Person).where(Person.id.in_(set(ids))).order_by(Person.id))
-    return list(rows.all())
+    """One unit of work asks for the same people again and again (the actor, the submitter,
+    the approvers): those the session holds already cost no query (a Person's roles and
+    identities are three statements)."""
+    wanted = set(ids)
+    held = [p for p in map(lambda pid: _held(session, pid), wanted) if p is not None]
+    missing = wanted - {p.id for p in held}
+    if missing:
+        rows = await session.scalars(select(Person).where(Person.id.in_(missing)))
+        held += rows.all()
+    return sorted(held, key=lambda p: p.id)
+
+
+def _held(session: AsyncSession, person_id: int) -> Person | None:
+    held = session.identity_map.get(identity_key(Person, person_id))
+    return held if isinstance(held, Person) and not inspect(held).expired_attributes else None
 
 
 async def people_map(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]:
@@ -141,25 +155,36 @@ async def people_map(session: AsyncSession, ids: Iterable[int]) -> dict[int, Per
 
 
 async def people_for(session: AsyncSession, refs: Iterable[str]) -> list[Person]:
-    """The active people a list of handles and `role:NAME`s names, in order, each once; the
-    handles in one query, however long the list (a meeting's contributors, a crisis team)."""
+    """The active people a list of handles and `role:NAME`s names, in order, each once."""
+    ids = await people_ids_for(session, refs)
+    people = await people_map(session, ids)
+    return [people[pid] for pid in ids]
+
+
+async def people_ids_for(session: AsyncSession, refs: Iterable[str]) -> list[int]:
+    """`people_for` as ids, without loading anyone: the handles in one query, however long
+    the list (a meeting's contributors, a crisis team), and one per role."""
     refs = list(refs)
     handles = {ref for ref in refs if not ref.startswith("role:")}
-    by_handle = {
-        p.handle: p
-        for p in (
-            await session.scalars(select(Person).where(Person.handle.in_(handles), Person.active))
-        ).all()
-    }
-    found: dict[int, Person] = {}
+    rows = await session.execute(
+        select(Person.handle, Person.id).where(Person.handle.in_(handles), Person.active)
+    )
+    by_handle = dict(rows.tuples().all())
+    found: dict[int, None] = {}
     for ref in refs:
         if ref.startswith("role:"):
-            people: Sequence[Person] = await people_with_role(session, ref.removeprefix("role:"))
+            ids: Sequence[int] = (
+                await session.scalars(
+                    select(Person.id)
+                    .join(PersonRole)
+                    .where(PersonRole.role == ref.removeprefix("role:"), Person.active)
+                    .order_by(Person.id)
+                )
+            ).all()
         else:
-            people = [by_handle[ref]] if ref in by_handle else []
-        for person in people:
-            found.setdefault(person.id, person)
-    return list(found.values())
+            ids = [by_handle[ref]] if ref in by_handle else []
+        found.update(dict.fromkeys(ids))
+    return list(found)
 
 
 async def people_with_role(session: AsyncSession, role: str) -> Sequence[Person]:
@@ -173,6 +198,11 @@ async def people_with_role(session: AsyncSession, role: str) -> Sequence[Person]
     ).all()
 
 
+# `last_seen_at` answers "is this person still around" (/desk people, leavers): a minute's
+# precision spares a write on every click of someone who is busy deciding.
+SEEN_PRECISION = timedelta(minutes=1)
+
+
 async def identify(session: AsyncSession, actor: Actor, *, now: datetime) -> Person | None:
     """The organisation's person behind a platform user, learning the identity on first contact."""
     identity = await identity_for(session, actor.platform, actor.user_id)
@@ -182,8 +212,9 @@ async def identify(session: AsyncSession, actor: Actor, *, now: datetime) -> Per
             return None
         identity = await _ensure_identity(session, person, actor.platform, actor.user_id)
         await requeue_unreachable(session, person.id, now=now)
-    identity.last_seen_at = now
-    if actor.conversation_ref:
+    if identity.last_seen_at is None or now - identity.last_seen_at >= SEEN_PRECISION:
+        identity.last_seen_at = now
+    if actor.conversation_ref and actor.conversation_ref != identity.conversation_ref:
         identity.conversation_ref = actor.conversation_ref
     person = await session.get(Person, identity.person_id)
     return person if person is not None and person.active else None

@@ -183,7 +183,7 @@ async def week(
     start = datetime.combine(monday, time(), tzinfo=tz).astimezone(UTC)
     end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=tz).astimezone(UTC)
     entries = await entries_between(session, start=start, end=end, channel=channel)
-    meetings = await _meetings_between(session, org, start, end)
+    meetings = await meetings_between(session, org, start, end)
     by_day: dict[date, list[Entry]] = {d: [] for d in days}
     for entry in entries:
         by_day[entry.at.astimezone(tz).date()].append(entry)
@@ -246,7 +246,7 @@ def _gaps(
     return found
 
 
-async def _meetings_between(
+async def meetings_between(
     session: AsyncSession, org: OrgConfig, start: datetime, end: datetime
 ) -> list[Occurrence]:
     schedule = await meeting.load_schedule(session=session, org=org)

@@ -3,6 +3,7 @@
 from storage.base import Base
 from storage.models.approvals import ApprovalRequest, Decision, Delegation, RequestApprover
 from storage.models.audit import AuditEntry
+from storage.models.board import BoardSession, BoardSignInLink
 from storage.models.content import Attachment, ContentItem, ContentVersion
 from storage.models.crisis import (
     Crisis,
@@ -29,6 +30,8 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Base",
+    "BoardSession",
+    "BoardSignInLink",
     "ContentItem",
     "ContentRequest",
     "ContentVersion",

@@ -54,6 +54,9 @@ class PlatformIdentity(Base):
     user_id: Mapped[str] = mapped_column(String(255))
     conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     last_seen_at: Mapped[datetime | None]
+    # When the person first opened the app's Home tab here (Slack): only they get its
+    # refreshes (bot/home/refresh.py).
+    home_opened_at: Mapped[datetime | None]
     person: Mapped[Person] = relationship(back_populates="identities")
 
 

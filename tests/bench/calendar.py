@@ -59,7 +59,7 @@ async def _measure(engine: AsyncEngine, org: OrgConfig, label: str, n: int) -> l
     maker = create_sessionmaker(engine)
     async with maker.begin() as session:
         await sync_organisation(session, org)
-        await _seed(session, n)
+        await seed_postings(session, n)
         anna = await person_by_handle(session, "anna")
         assert anna is not None
         token = await feeds.issue(session, anna, now=NOW)
@@ -81,13 +81,15 @@ async def _measure(engine: AsyncEngine, org: OrgConfig, label: str, n: int) -> l
     return rows
 
 
-async def _seed(session: AsyncSession, n: int) -> None:
+async def seed_postings(session: AsyncSession, n: int, offset: int = 0) -> None:
+    """Items `offset + 1` … `offset + n`, each approved with one posting, spread from 60 days
+    before NOW (posted) to 300 days after (planned) over the three channels."""
     carla = await person_by_handle(session, "carla")
     assert carla is not None
     span = timedelta(days=360) / max(n, 1)
     items, postings = [], []
-    for i in range(n):
-        at = NOW - timedelta(days=60) + span * i
+    for i in range(offset, offset + n):
+        at = NOW - timedelta(days=60) + span * (i - offset)
         done = at < NOW
         items.append(
             {
@@ -121,7 +123,7 @@ async def _seed(session: AsyncSession, n: int) -> None:
         await session.execute(insert(Base.metadata.tables[table]), values)
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(
-                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {n + 1})")
+                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {offset + n + 1})")
             )
 
 

@@ -3,99 +3,93 @@ updated, at concurrency 16.
 
 Baseline, same run, same database and fake Slack: a bare slack-bolt app doing the irreducible
 work of a decision — one UPDATE and one INSERT in a transaction and one `chat.postMessage`.
-Also reported: the acknowledgement p99 of the same signed clicks, against the bare app's.
+Also reported: the same number of decisions by APPROVERS people (the inbox handles each
+person's events in order, so one approver's clicks wait for each other, whatever the
+concurrency), and the acknowledgement p99 of the signed clicks, against the bare app's.
+Both apps run alike, each in its own process (tests/bench/processes.py); the load generator and
+the fake Slack stay in the bench process. On PostgreSQL also the decisions by APPROVERS people
+on 2 replicas (2 processes, one database, clicks round-robin) against 1.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import text
+import yaml
 
-from storage.db import create_engine
+from tests.bench.bare import CHANNEL, prepare_decisions
 from tests.bench.common import Row
-from tests.bench.harness import SECRET, listen, load, percentile, settings_for, socialdesk, until
+from tests.bench.harness import bare_bolt, load, percentile, socialdesk, until
+from tests.bench.processes import ROOT, Child
+from tests.bench.replica import bot_env
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_client import SlackClient
 from tests.support import buttons
 
 CARLA, BEN, ANNA = "U0CARLA", "U0BEN", "U01ANNA"
 CONCURRENCY = 16
+APPROVERS = 16  # in the scale-out scenario: as many conversations as clicks in flight
 
 
-async def bare_bolt(n: int, url: str, fake: FakeSlackApi) -> tuple[float, list[float]]:
-    """The least a bolt app can do per decision, on the same database."""
-    db = create_engine(url)
-    async with db.begin() as conn:
-        await conn.execute(text("DROP TABLE IF EXISTS bench_decisions"))
-        await conn.execute(text("DROP TABLE IF EXISTS bench_log"))
-        await conn.execute(
-            text("CREATE TABLE bench_decisions (id INTEGER PRIMARY KEY, status VARCHAR(16))")
-        )
-        await conn.execute(text("CREATE TABLE bench_log (id INTEGER, at VARCHAR(40))"))
-        await conn.execute(
-            text("INSERT INTO bench_decisions (id, status) VALUES (:id, 'pending')"),
-            [{"id": i} for i in range(n)],
-        )
-    client = AsyncWebClient(token="xoxb-bench", base_url=fake.api_url)
-    bolt = AsyncApp(client=client, signing_secret=SECRET)
-    channel = "D0BASELINE"
+@dataclass(frozen=True)
+class Timed:
+    """A timed phase: its seconds, each click's acknowledgement, and the cores kept busy
+    meanwhile by the servers under test and by the bench process (load generator, fake
+    Slack) — on a shared machine, what says whether a ratio was starved."""
 
-    @bolt.action("approve")
-    async def approve(ack: Any, action: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        decision = int(action["value"])
-        async with db.begin() as conn:
-            await conn.execute(
-                text("UPDATE bench_decisions SET status = 'approved' WHERE id = :id"),
-                {"id": decision},
-            )
-            await conn.execute(
-                text("INSERT INTO bench_log (id, at) VALUES (:id, :at)"),
-                {"id": decision, "at": str(time.time())},
-            )
-        await client.chat_postMessage(channel=channel, text=f"#{decision} freigegeben")
+    seconds: float
+    acks: list[float]
+    servers_cores: float
+    bench_cores: float
 
-    app = web.Application()
+    def cores(self) -> str:
+        return f"CPU servers {self.servers_cores:.2f} cores, bench {self.bench_cores:.2f}"
 
-    async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
-    app.router.add_post("/slack/events", events)
-    runner, base = await listen(app)
-    slack = SlackClient(base, SECRET, f"{fake.url}/response")
-    before = len(fake.posts_in(channel))
-    try:
-        started = time.perf_counter()
+class Phase:
+    """Started when made; `done` says how long it took and how busy each side was."""
+
+    def __init__(self, servers: list[Child]) -> None:
+        self._servers = servers
+        self._cpu = sum(c.cpu_seconds() for c in servers)
+        self._bench_cpu = time.process_time()
+        self._started = time.perf_counter()
+
+    def done(self, acks: list[float]) -> Timed:
+        seconds = time.perf_counter() - self._started
+        cpu = sum(c.cpu_seconds() for c in self._servers) - self._cpu
+        bench_cpu = time.process_time() - self._bench_cpu
+        return Timed(seconds, acks, cpu / seconds, bench_cpu / seconds)
+
+
+async def bare_decisions(n: int, url: str, fake: FakeSlackApi) -> Timed:
+    """The least a bolt app can do per decision, on the same database, in its own process."""
+    await prepare_decisions(url, n)
+    before = len(fake.posts_in(CHANNEL))
+    async with bare_bolt(url, fake) as (bare, slack):
+        phase = Phase([bare])
         _, acks = await load(
             [lambda i=i: slack.click(BEN, "approve", str(i)) for i in range(n)], CONCURRENCY
         )
-        done = await until(lambda: len(fake.posts_in(channel)) - before >= n)
-    finally:
-        await runner.cleanup()
-        await db.dispose()
-    return done - started, acks
+        await until(lambda: len(fake.posts_in(CHANNEL)) - before >= n)
+        return phase.done(acks)
 
 
-async def socialdesk_decisions(
-    n: int, url: str, fake: FakeSlackApi, *, replicas: int = 1, **extra: Any
-) -> tuple[float, list[float]]:
+async def socialdesk_decisions(n: int, url: str, fake: FakeSlackApi, *, replicas: int = 1) -> Timed:
     """n items at Anna's stage (submitted by Carla, approved by Ben: not timed), then Anna's n
     approvals, timed until Carla was told of each and each of Anna's cards was updated. With
-    several replicas on one database, the clicks are spread over them."""
+    several replicas (one process each) on one database, the clicks go round-robin."""
     fake.add_user(CARLA, "carla@beispiel.de")
     fake.add_user(BEN, "ben@beispiel.de")
     async with contextlib.AsyncExitStack() as stack:
-        clients = [
-            (await stack.enter_async_context(socialdesk(settings_for(url, fake, **extra), fake)))[1]
+        bots = [
+            await stack.enter_async_context(socialdesk(bot_env(url, fake), fake))
             for _ in range(replicas)
         ]
+        clients = [slack for _, slack in bots]
         slack = clients[0]
         await load(
             [lambda i=i: slack.command(CARLA, "/submit", f"Beitrag {i}") for i in range(n)], 8
@@ -106,7 +100,7 @@ async def socialdesk_decisions(
         await until(lambda: len(fake.dms_to(ANNA)) >= n)
         cards = fake.dms_to(ANNA)[:n]
         told_before = len(fake.dms_to(CARLA))
-        started = time.perf_counter()
+        phase = Phase([bot for bot, _ in bots])
         _, acks = await load(
             [
                 lambda c=c, k=k: clients[k % replicas].click(
@@ -116,20 +110,21 @@ async def socialdesk_decisions(
             ],
             CONCURRENCY,
         )
-        done = await until(
+        await until(
             lambda: len(fake.dms_to(CARLA)) - told_before >= n and all(c.updates for c in cards)
         )
-    return done - started, acks
+        return phase.done(acks)
 
 
-async def run(n: int, urls: list[tuple[str, str]]) -> list[Row]:
+async def run(n: int, urls: list[tuple[str, str]], folder: Path) -> list[Row]:
     rows: list[Row] = []
     for label, url in urls:
         fake = FakeSlackApi()
         await fake.start()
         try:
-            base_time, base_acks = await bare_bolt(n, url, fake)
-            ours_time, our_acks = await socialdesk_decisions(n, url, fake)
+            base = await bare_decisions(n, url, fake)
+            ours = await socialdesk_decisions(n, url, fake)
+            spread = await spread_decisions(n, url, fake, folder, replicas=1)
         finally:
             await fake.stop()
         rows.append(
@@ -137,9 +132,22 @@ async def run(n: int, urls: list[tuple[str, str]]) -> list[Row]:
                 f"{n} decisions end to end, c={CONCURRENCY}",
                 label,
                 "decisions/s",
-                n / base_time,
-                n / ours_time,
-                note="baseline: bare bolt app, UPDATE+INSERT + chat.postMessage",
+                n / base.seconds,
+                n / ours.seconds,
+                note="baseline: bare bolt app, UPDATE+INSERT + chat.postMessage; "
+                f"bare: {base.cores()}; ours: {ours.cores()}",
+                target="≥ 0.5×",
+            )
+        )
+        rows.append(
+            Row(
+                f"{n} decisions by {APPROVERS} approvers, c={CONCURRENCY}",
+                label,
+                "decisions/s",
+                n / base.seconds,
+                n / spread.seconds,
+                note="baseline: the bare bolt app above; one approver's clicks are handled one "
+                f"after the other (inbox order per person), these need not; {spread.cores()}",
                 target="≥ 0.5×",
             )
         )
@@ -148,30 +156,111 @@ async def run(n: int, urls: list[tuple[str, str]]) -> list[Row]:
                 f"ack p99 of {n} signed clicks, c={CONCURRENCY}",
                 label,
                 "ms",
-                percentile(base_acks, 99) * 1000,
-                percentile(our_acks, 99) * 1000,
+                percentile(base.acks, 99) * 1000,
+                percentile(ours.acks, 99) * 1000,
                 note="baseline: the same bare bolt app's ack; target: < 50 ms absolute",
             )
         )
     return rows
 
 
-async def scale_out(n: int, one: str, two: str) -> Row:
-    """Adding a replica adds throughput: the decision path on 2 replicas sharing one
-    PostgreSQL database against 1 replica, each on a fresh database, same run."""
+def many_approvers(folder: Path) -> Path:
+    """The example organisation plus APPROVERS departments, each with a lead who approves
+    alone what its one member submits: decisions that need not wait for each other."""
+    raw: dict[str, Any] = yaml.safe_load(
+        (ROOT / "socialdesk.example.yaml").read_text(encoding="utf-8")
+    )
+    raw["approval_paths"]["einstufig"] = {
+        "stages": [{"name": "Freigabe", "approvers": ["lead"], "sla": "4h"}]
+    }
+    for k in range(APPROVERS):
+        for who in ("lead", "member"):
+            raw["people"].append(
+                {"handle": f"{who}{k}", "name": f"{who} {k}", "email": f"{who}{k}@beispiel.de"}
+            )
+        raw["departments"].append(
+            {
+                "id": f"abteilung{k}",
+                "name": f"Abteilung {k}",
+                "lead": f"lead{k}",
+                "members": [f"member{k}"],
+                "approval_path": "einstufig",
+            }
+        )
+    path = folder / "many-approvers.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _slack_id(who: str, k: int) -> str:
+    return f"U0{who.upper()}{k:02d}"
+
+
+async def spread_decisions(
+    n: int, url: str, fake: FakeSlackApi, folder: Path, *, replicas: int
+) -> Timed:
+    """n items, item i submitted by member i % APPROVERS; then each approved by its member's
+    lead, timed until every submitter was told and every lead's card updated. The clicks go
+    round-robin over the replicas."""
+    for k in range(APPROVERS):
+        for who in ("lead", "member"):
+            fake.add_user(_slack_id(who, k), f"{who}{k}@beispiel.de")
+    env = bot_env(url, fake, SOCIALDESK_CONFIG=many_approvers(folder))
+    members = [_slack_id("member", i % APPROVERS) for i in range(n)]
+    async with contextlib.AsyncExitStack() as stack:
+        bots = [await stack.enter_async_context(socialdesk(env, fake)) for _ in range(replicas)]
+        clients = [slack for _, slack in bots]
+        await load(
+            [
+                lambda i=i, m=m: clients[0].command(m, "/submit", f"Beitrag {i}")
+                for i, m in enumerate(members)
+            ],
+            8,
+        )
+        leads = {f"D{_slack_id('lead', k)}" for k in range(APPROVERS)}
+        submitters = {f"D{m}" for m in members}
+
+        def dms(channels: set[str]) -> int:
+            return sum(1 for m in list(fake.messages.values()) if m.channel in channels)
+
+        # Each lead has the items' cards, each submitter a status DM per item (updated in
+        # place from now on); "told" is the new DM that the item is approved.
+        await until(lambda: dms(leads) >= n and dms(submitters) >= n)
+        cards = [m for m in fake.messages.values() if m.channel in leads]  # as submitted
+        told_before = dms(submitters)
+        phase = Phase([bot for bot, _ in bots])
+        _, acks = await load(
+            [
+                lambda c=c, k=k: clients[k % replicas].click(
+                    c.channel[1:], "approval.approve", buttons(c.blocks)["approval.approve"]
+                )
+                for k, c in enumerate(cards)
+            ],
+            CONCURRENCY,
+        )
+        await until(lambda: dms(submitters) - told_before >= n and all(c.updates for c in cards))
+        return phase.done(acks)
+
+
+async def scale_out(n: int, one: str, two: str, folder: Path) -> Row:
+    """Adding a replica adds throughput: decisions by APPROVERS people on 2 replicas sharing
+    one PostgreSQL database against 1 replica, each on a fresh database, same run. (One
+    approver's clicks are handled in the order they came, one at a time whatever the number
+    of replicas: the inbox keeps each person's events in order.)"""
     timings = []
     for url, count in ((one, 1), (two, 2)):
         fake = FakeSlackApi()
         await fake.start()
         try:
-            timings.append((await socialdesk_decisions(n, url, fake, replicas=count))[0])
+            timings.append(await spread_decisions(n, url, fake, folder, replicas=count))
         finally:
             await fake.stop()
     return Row(
-        f"{n} decisions, 2 replicas vs 1",
+        f"{n} decisions by {APPROVERS} approvers, 2 replicas vs 1",
         "PostgreSQL",
         "decisions/s",
-        n / timings[0],
-        n / timings[1],
-        note="baseline: the same decisions on one replica",
+        n / timings[0].seconds,
+        n / timings[1].seconds,
+        note="baseline: the same decisions on 1 replica process; 2 processes, one database, "
+        f"clicks round-robin; 1: {timings[0].cores()}; 2: {timings[1].cores()}",
     )

@@ -6,43 +6,42 @@ Baseline, same run: the floor, N / R seconds — no sender can be faster than th
 Measured: from the reminder being due to the last DM delivered; the first DM's delay; and the
 reply time of a colleague's `/desk help` typed every quarter second meanwhile (people who
 just acted go before the bulk). Counted: DMs lost and DMs delivered twice.
+
+The database also holds `items` items (tests/reports_support.py), and the bot's own process
+(tests/bench/processes.py; the fake Slack and Ben's typing stay in the bench process) is
+measured at rest before the fan-out and sampled during it, beside a bare bolt app's RSS at
+rest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import yaml
 
-from bot.server import RUNTIME, create_app
+from bot.orgconfig import load_config
+from bot.people.service import sync_organisation
+from storage.db import create_engine, create_sessionmaker
 from tests.bench.common import Row
-from tests.bench.harness import ROOT, SECRET, listen, percentile, settings_for
+from tests.bench.harness import bare_bolt, percentile, socialdesk
+from tests.bench.processes import ROOT, Child
+from tests.bench.replica import bot_env
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_client import SlackClient
+from tests.reports_support import seed
 
 RATE = 50
 # Monday 7 December 2026, 09:00 UTC = 10:00 in Berlin: the 24 h reminder before Tuesday's
 # meeting is due.
 DUE = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-
-
-class RunningClock:
-    """Real time, moved to where the test says: timers see the due date, the dispatcher's
-    waits still pass."""
-
-    def __init__(self, start: datetime) -> None:
-        self.set(start)
-
-    def set(self, value: datetime) -> None:
-        self._base, self._mono = value, time.monotonic()
-
-    def now(self) -> datetime:
-        return self._base + timedelta(seconds=time.monotonic() - self._mono)
+IDLE_SAMPLES = 5
 
 
 def organisation(n: int, folder: Path) -> Path:
@@ -67,45 +66,89 @@ def organisation(n: int, folder: Path) -> Path:
     return path
 
 
-async def fan_out(n: int, url: str, folder: Path) -> dict[str, Any]:
+async def fan_out(n: int, items: int, url: str, folder: Path) -> dict[str, Any]:
     fake = FakeSlackApi()
     await fake.start()
     for i in range(n):
         fake.add_user(f"U{i:06d}", f"p{i}@beispiel.de")
     fake.add_user("U0BEN", "ben@beispiel.de")
-    clock = RunningClock(DUE - timedelta(hours=1))
-    settings = settings_for(url, fake, config=organisation(n, folder))
-    app = create_app(settings, clock=clock)
-    runner, base = await listen(app)
-    runtime = app[RUNTIME]
-    slack = SlackClient(base, SECRET, f"{fake.url}/response")
     try:
-        await runtime.scheduler.runner.run_due()  # plans the week's reminders
-        fake.limit_rate("chat.postMessage", RATE)
-        clock.set(DUE)
-        started = time.perf_counter()
-        firing = asyncio.create_task(runtime.scheduler.runner.run_due())
-        runtime.dispatcher.notify()
-        through = asyncio.Event()
-        replies = asyncio.create_task(colleague_types(slack, fake, through))
-        first = await _when(lambda: _reminded(fake) > 0, 0.002)
-        await firing
-        runtime.dispatcher.notify()
-        last = await _when(lambda: _reminded(fake) >= n, 0.05)
-        through.set()
-        latencies = await replies
+        config = organisation(n, folder)
+        await _seed(url, config, items)
+        async with bare_bolt(url, fake) as (bare, slack):
+            base_rss = await idle_rss(bare, slack, "/submit")
+        env = bot_env(url, fake, SOCIALDESK_CONFIG=config)
+        at = ("--at", (DUE - timedelta(hours=1)).isoformat())
+        async with socialdesk(env, fake, *at) as (bot, slack):
+            result = {"idle_rss": await idle_rss(bot, slack, "/desk"), "base_rss": base_rss}
+            result |= await _through(bot, slack, fake, n)
     finally:
-        await runner.cleanup()
         await fake.stop()
     dms = Counter(m.channel for m in fake.messages.values() if _bench_dm(m.channel))
+    return result | {"lost": n - len(dms), "twice": sum(1 for c in dms.values() if c > 1)}
+
+
+async def _seed(url: str, config: Path, items: int) -> None:
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine).begin() as session:
+            await sync_organisation(session, load_config(config))
+            await seed(session, items, DUE - timedelta(hours=1))
+    finally:
+        await engine.dispose()
+
+
+async def idle_rss(child: Child, slack: SlackClient, command: str) -> float:
+    """The process's RSS at rest a second after it answered one command: the median of a
+    few samples over another second."""
+    resp = await slack.command("U0BEN", command, "help")
+    assert resp.status == 200, resp.status
+    await asyncio.sleep(1.0)
+    samples = []
+    for _ in range(IDLE_SAMPLES):
+        samples.append(child.rss_mb())
+        await asyncio.sleep(1.0 / IDLE_SAMPLES)
+    return statistics.median(samples)
+
+
+async def _through(bot: Child, slack: SlackClient, fake: FakeSlackApi, n: int) -> dict[str, Any]:
+    """The fan-out, timed from the reminder being due, with Ben typing and the bot's RSS
+    sampled meanwhile."""
+    async with aiohttp.ClientSession() as http:
+        await _due(http, bot, DUE - timedelta(hours=1))  # plans the week's reminders
+        fake.limit_rate("chat.postMessage", RATE)
+        started = time.perf_counter()
+        firing = asyncio.create_task(_due(http, bot, DUE))
+        through = asyncio.Event()
+        replies = asyncio.create_task(colleague_types(slack, fake, through))
+        rss = asyncio.create_task(_peak_rss(bot, through))
+        try:
+            first = await _when(lambda: _reminded(fake) > 0, 0.002)
+            await firing
+            last = await _when(lambda: _reminded(fake) >= n, 0.05)
+        finally:
+            through.set()
+        latencies = await replies
     return {
         "elapsed": last - started,
         "first": first - started,
-        "lost": n - len(dms),
-        "twice": sum(1 for c in dms.values() if c > 1),
         "p50": percentile(latencies, 50),
         "p99": percentile(latencies, 99),
+        "rss": await rss,
     }
+
+
+async def _due(http: aiohttp.ClientSession, bot: Child, at: datetime) -> None:
+    async with http.post(f"{bot.url}/_bench/due", params={"at": at.isoformat()}) as resp:
+        assert resp.status == 200, resp.status
+
+
+async def _peak_rss(child: Child, through: asyncio.Event) -> float:
+    peak = child.rss_mb()
+    while not through.is_set():
+        peak = max(peak, child.rss_mb())
+        await asyncio.sleep(0.05)
+    return peak
 
 
 def _bench_dm(channel: str) -> bool:
@@ -141,11 +184,11 @@ async def _when(predicate: Any, interval: float, within: float = 1800) -> float:
     return time.perf_counter()
 
 
-async def run(n: int, urls: list[tuple[str, str]], folder: Path) -> list[Row]:
+async def run(n: int, items: int, urls: list[tuple[str, str]], folder: Path) -> list[Row]:
     rows: list[Row] = []
     floor = n / RATE
     for label, url in urls:
-        result = await fan_out(n, url, folder)
+        result = await fan_out(n, items, url, folder)
         rows.append(
             Row(
                 f"{n} meeting reminders at {RATE} chat.postMessage/s",
@@ -167,6 +210,21 @@ async def run(n: int, urls: list[tuple[str, str]], folder: Path) -> list[Row]:
                 result["p50"],
                 result["p99"],
                 note="baseline: the same replies' p50; target: p99 < 2 s absolute",
+            )
+        )
+        rows.extend(
+            Row(
+                f"bot's RSS {what}, {items:,} items",
+                label,
+                "MB",
+                result["base_rss"],
+                result[key],
+                note=f"{how} of the bot's process; baseline: the bare bolt app's RSS at rest",
+                target="<150 MB",
+            )
+            for what, key, how in (
+                ("idle", "idle_rss", "VmRSS at rest (median)"),
+                ("during that fan-out", "rss", "the highest VmRSS sampled every 50 ms"),
             )
         )
     return rows

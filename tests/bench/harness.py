@@ -1,45 +1,30 @@
-"""What the bench scenarios share: the real server on a free port, a load of signed requests
-at a fixed concurrency, and percentiles."""
+"""What the bench scenarios share: the servers under test, each in its own process, a load of
+signed requests at a fixed concurrency from this one, and percentiles."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import statistics
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.orgconfig import OrgConfig, load_config
-from bot.server import RUNTIME, Runtime, create_app
-from bot.settings import Settings
 from storage.db import SessionMaker, create_engine
 from tests.bench.common import Row
+from tests.bench.processes import ROOT, Child, spawn
+from tests.bench.replica import SECRET
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_client import SlackClient
 
-ROOT = Path(__file__).resolve().parents[2]
-SECRET = "bench-secret"
-
-
-def settings_for(url: str, fake: FakeSlackApi, **extra: Any) -> Settings:
-    return Settings(
-        _env_file=None,
-        SOCIALDESK_DATABASE_URL=url,
-        SOCIALDESK_CONFIG=extra.pop("config", ROOT / "socialdesk.example.yaml"),
-        SLACK_BOT_TOKEN="xoxb-bench",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake.api_url,
-        SOCIALDESK_SCHEDULER=False,
-        **extra,
-    )
-
 
 async def listen(app: web.Application) -> tuple[web.AppRunner, str]:
+    """An app served in this process (the iCal bench's feed and its static baseline)."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -50,14 +35,36 @@ async def listen(app: web.Application) -> tuple[web.AppRunner, str]:
 
 @contextlib.asynccontextmanager
 async def socialdesk(
-    settings: Settings, fake: FakeSlackApi
-) -> AsyncIterator[tuple[Runtime, SlackClient]]:
-    app = create_app(settings)
-    runner, url = await listen(app)
-    try:
-        yield app[RUNTIME], SlackClient(url, SECRET, f"{fake.url}/response")
-    finally:
-        await runner.cleanup()
+    env: dict[str, str], fake: FakeSlackApi, *args: str
+) -> AsyncIterator[tuple[Child, SlackClient]]:
+    """A socialdesk replica in its own process (`env`: replica.bot_env), and a client that
+    signs requests to it as Slack does."""
+    async with spawn("tests.bench.replica", env, *args) as child:
+        yield child, slack_client(child.url, fake)
+
+
+@contextlib.asynccontextmanager
+async def bare_bolt(url: str, fake: FakeSlackApi) -> AsyncIterator[tuple[Child, SlackClient]]:
+    """The bare bolt baseline (tests/bench/bare.py) in its own process, started alike."""
+    env = {
+        "SOCIALDESK_DATABASE_URL": url,
+        "SLACK_API_URL": fake.api_url,
+        "SLACK_SIGNING_SECRET": SECRET,
+    }
+    async with spawn("tests.bench.bare", env) as child:
+        yield child, slack_client(child.url, fake)
+
+
+# Slack's trigger_id is an inbound event's key: two clients sending the same one (two
+# replicas' clients, or a later one on the same database) would see the second taken for
+# Slack's retry and dropped. So every client of the run counts from one sequence.
+_TRIGGERS = itertools.count(1)
+
+
+def slack_client(url: str, fake: FakeSlackApi) -> SlackClient:
+    slack = SlackClient(url, SECRET, f"{fake.url}/response")
+    slack._seq = _TRIGGERS
+    return slack
 
 
 async def load(

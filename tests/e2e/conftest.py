@@ -4,6 +4,7 @@ except under CI=true, where that is a failure."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from tests import intake_files as f
 from tests.conftest import RunningBot
 from tests.e2e.playground import Playground, missing_tools, running_playground
 from tests.integration.file_hosts import FileHost
+
+try:
+    from playwright.async_api import Browser, async_playwright
+except ImportError:  # the `browser` fixture skips (or fails, under CI=true) and says why
+    async_playwright = None  # type: ignore[assignment]
 
 
 def skip_or_fail(problem: str, what: str) -> None:
@@ -60,3 +66,26 @@ async def file_hosts(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Fil
         get_settings.cache_clear()
         await service.stop()
         await foreign.stop()
+
+
+def _chromium() -> str:
+    """Debian's chromium (make test installs it with apt-get where it can)."""
+    if async_playwright is None:
+        skip_or_fail("playwright is not installed (pip install -e '.[dev]')", "Browser walk")
+    path = shutil.which("chromium")
+    if path is None:
+        skip_or_fail("no chromium on PATH (apt-get install chromium)", "Browser walk")
+    assert path is not None
+    return path
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Playwright driving Debian's chromium, never a browser build of Playwright's own."""
+    executable = _chromium()
+    async with async_playwright() as pw:
+        started = await pw.chromium.launch(executable_path=executable)
+        try:
+            yield started
+        finally:
+            await started.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import shutil
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,41 +20,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RunningBot
-from tests.e2e.conftest import skip_or_fail
 from tests.e2e.playground import Playground, three_colleagues
 from tests.integration.file_hosts import FileHost
 
-try:
-    from playwright.async_api import Browser, Locator, Page, async_playwright, expect
-except ImportError:  # the `browser` fixture skips (or fails, under CI=true) and says why
-    async_playwright = None  # type: ignore[assignment]
+with contextlib.suppress(ImportError):  # the `browser` fixture skips then, saying why
+    from playwright.async_api import Browser, Locator, Page, expect
 
 pytestmark = pytest.mark.e2e
 WAIT_MS = 30_000  # generous: two cores shared with the rest of the suite
 COMPOSER = 'div[role="textbox"][contenteditable="true"]'  # the Playground's message box
 CARD = ".ac-adaptiveCard"  # an Adaptive Card as the Playground renders it
-
-
-def _chromium() -> str:
-    """Debian's chromium (make test installs it with apt-get where it can)."""
-    if async_playwright is None:
-        skip_or_fail("playwright is not installed (pip install -e '.[dev]')", "Browser walk")
-    path = shutil.which("chromium")
-    if path is None:
-        skip_or_fail("no chromium on PATH (apt-get install chromium)", "Browser walk")
-    assert path is not None
-    return path
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    executable = _chromium()
-    async with async_playwright() as pw:
-        started = await pw.chromium.launch(executable_path=executable)
-        try:
-            yield started
-        finally:
-            await started.close()
 
 
 @dataclass

@@ -49,6 +49,7 @@ class FakeSlackApi:
         self.channels: dict[str, dict[str, Any]] = {}
         self.taken_names: set[str] = set()
         self.views: list[dict[str, Any]] = []  # modals opened with views.open, newest last
+        self.homes: dict[str, list[dict[str, Any]]] = {}  # views.publish: user -> views, in order
         # Files users shared (served at url_private with the bot token), and who fetched them.
         self.files: dict[str, tuple[str, bytes]] = {}
         self.downloads: list[tuple[str, str]] = []  # (file id, Authorization header)
@@ -318,6 +319,14 @@ class FakeSlackApi:
         view["hash"] = f"{len(self.views) + 1}.hash"
         view["_trigger_id"] = params.get("trigger_id")
         self.views.append(view)
+        return {"ok": True, "view": view}
+
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = params.get("view")
+        view = json.loads(view) if isinstance(view, str) else dict(view or {})
+        user = str(params.get("user_id", ""))
+        view["id"] = f"VH{user}"  # a user's Home keeps its view id
+        self.homes.setdefault(user, []).append(view)
         return {"ok": True, "view": view}
 
     def _users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:

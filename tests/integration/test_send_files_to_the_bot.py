@@ -150,7 +150,9 @@ async def test_a_visual_becomes_a_draft_then_a_submission_approvers_can_see(
     assert "Freigabe angefragt: Wir sind auf der Messe! #messe" in shown
     assert "messe-visual.png (PNG, " in shown
     opens = [b["accessory"]["url"] for b in ben_card.blocks if "accessory" in b]
-    assert opens == [f"{PUBLIC}/files/{sha}/messe-visual.png"]  # an Open button
+    # the file's Open button, and the item's page on the board
+    assert opens == [f"{PUBLIC}/files/{sha}/messe-visual.png", f"{PUBLIC}/board/items/1"]
+    assert "Beitrag #1 im Board" in shown
     assert PUBLIC not in shown  # no raw address in the text
     assert "LinkedIn, Instagram" in shown and "01.12.2099, 10:00" in shown  # names, not ids
     images = [b["image_url"] for b in ben_card.blocks if b["type"] == "image"]
