@@ -84,7 +84,7 @@ async def waiting_for(
         .where(
             RequestApprover.person_id == person_id,
             ApprovalRequest.status == states.PENDING,
-            _not_decided_yet(),
+            not_decided_yet(),
         )
         .order_by(ApprovalRequest.created_at, ApprovalRequest.id),
         limit,
@@ -92,7 +92,7 @@ async def waiting_for(
     return [PendingForPerson(*row) for row in found], total
 
 
-def _not_decided_yet() -> ColumnElement[bool]:
+def not_decided_yet() -> ColumnElement[bool]:
     """The approver of the row (request_approvers) has not decided that request yet."""
     return ~exists().where(
         Decision.request_id == RequestApprover.request_id,
@@ -197,7 +197,7 @@ async def undecided_names(session: AsyncSession, request_ids: list[int]) -> dict
         .join(Person, Person.id == RequestApprover.person_id)
         .where(
             RequestApprover.request_id.in_(request_ids),
-            _not_decided_yet(),
+            not_decided_yet(),
         )
         .order_by(RequestApprover.request_id, Person.id)
     )
@@ -457,7 +457,7 @@ async def waiting_now(session: AsyncSession, limit: int = LIMIT) -> tuple[list[W
         .join(RequestApprover, RequestApprover.request_id == ApprovalRequest.id)
         .join(Person, Person.id == RequestApprover.person_id)
         .join(ContentItem, ContentItem.id == ApprovalRequest.item_id)
-        .where(ApprovalRequest.status == states.PENDING, _not_decided_yet())
+        .where(ApprovalRequest.status == states.PENDING, not_decided_yet())
         .order_by(ApprovalRequest.created_at, ApprovalRequest.id, Person.id),
         limit,
     )

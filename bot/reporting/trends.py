@@ -21,7 +21,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from bot.approvals import states
-from bot.approvals.reports import _not_decided_yet
+from bot.approvals.reports import not_decided_yet
 from bot.publishing import states as posting_states
 from bot.reporting.sql import Median, medians, seconds_between
 from storage.base import UTCDateTime
@@ -123,7 +123,7 @@ async def waiting_per_person(session: AsyncSession) -> list[tuple[str, int]]:
         .select_from(RequestApprover)
         .join(ApprovalRequest, ApprovalRequest.id == RequestApprover.request_id)
         .join(Person, Person.id == RequestApprover.person_id)
-        .where(ApprovalRequest.status == states.PENDING, _not_decided_yet())
+        .where(ApprovalRequest.status == states.PENDING, not_decided_yet())
         .group_by(Person.id, Person.name)
         .order_by(n.desc(), Person.name)
     )
