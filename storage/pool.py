@@ -5,7 +5,10 @@ for it in turn. A platform waits for its 2xx only while the event is being recor
 INSERT), but first come first served put that INSERT behind whole decisions, deliveries and
 timer batches: under a burst an acknowledgement waited hundreds of milliseconds. Here a
 waiter marked urgent (`urgent()`) takes the connection before the others, which keep their
-order among themselves; urgent work is one short statement, so nobody starves.
+order among themselves. Under a flood of events there is always an urgent waiter, so after
+`URGENT_IN_A_ROW` urgent hand-overs the longest-waiting other one gets its turn: the work
+keeps going (and nobody hits the pool's timeout) while each acknowledgement still waits for
+at most a few short INSERTs and one transaction.
 
 SQLAlchemy's asyncio pool keeps idle connections in an `AsyncAdaptedQueue`; this replaces the
 asyncio.Queue inside it with one that hands a returned connection to the best waiter.
@@ -15,8 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
-import itertools
 from collections import deque
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -39,14 +40,18 @@ def urgent() -> Iterator[None]:
         _URGENT.reset(token)
 
 
+URGENT_IN_A_ROW = 4
+
+
 class _Handover:
     """The part of asyncio.Queue's interface the pool uses, with ordered waiters."""
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
         self._idle: deque[Any] = deque()
-        self._waiters: list[tuple[int, int, asyncio.Future[Any]]] = []
-        self._arrivals = itertools.count()
+        self._urgent: deque[asyncio.Future[Any]] = deque()
+        self._others: deque[asyncio.Future[Any]] = deque()
+        self._urgent_in_a_row = 0
 
     def empty(self) -> bool:
         return not self._idle
@@ -58,14 +63,27 @@ class _Handover:
         return len(self._idle)
 
     def put_nowait(self, item: Any) -> None:
-        while self._waiters:
-            _, _, waiter = heapq.heappop(self._waiters)
+        while waiter := self._next_waiter():
             if not waiter.done():
                 waiter.set_result(item)
                 return
         if self.full():
             raise asyncio.QueueFull
         self._idle.append(item)
+
+    def _next_waiter(self) -> asyncio.Future[Any] | None:
+        self._drop_gone(self._urgent)
+        self._drop_gone(self._others)
+        if self._urgent and (not self._others or self._urgent_in_a_row < URGENT_IN_A_ROW):
+            self._urgent_in_a_row += 1
+            return self._urgent.popleft()
+        self._urgent_in_a_row = 0
+        return self._others.popleft() if self._others else None
+
+    @staticmethod
+    def _drop_gone(waiters: deque[asyncio.Future[Any]]) -> None:
+        while waiters and waiters[0].done():  # gave up (the pool's timeout) before their turn
+            waiters.popleft()
 
     async def put(self, item: Any) -> None:
         self.put_nowait(item)
@@ -79,8 +97,7 @@ class _Handover:
         if self._idle:
             return self._idle.popleft()
         waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        rank = 0 if _URGENT.get() else 1
-        heapq.heappush(self._waiters, (rank, next(self._arrivals), waiter))
+        (self._urgent if _URGENT.get() else self._others).append(waiter)
         try:
             return await waiter
         except asyncio.CancelledError:  # a pool timeout: pass on what was handed over

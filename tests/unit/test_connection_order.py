@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 from sqlalchemy import text
@@ -47,6 +48,32 @@ async def test_an_urgent_waiter_gets_the_connection_first(tmp_path: Path) -> Non
     finally:
         await engine.dispose()
     assert order == ["acknowledgement", "worker", "dispatcher"]
+
+
+async def test_a_flood_of_urgent_waiters_does_not_starve_the_work(tmp_path: Path) -> None:
+    """Under a burst there is always an acknowledgement waiting: the worker still gets every
+    fifth turn, so it never runs into the pool's timeout."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'flood.db'}")
+    order: list[str] = []
+
+    async def take(name: str) -> None:
+        with urgent() if name.startswith("ack") else contextlib.nullcontext():
+            async with engine.connect() as conn:
+                order.append(name)
+                await conn.execute(text("SELECT 1"))
+
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            tasks = [asyncio.create_task(take("worker"))]
+            await asyncio.sleep(0.01)
+            for n in range(6):
+                tasks.append(asyncio.create_task(take(f"ack{n}")))
+                await asyncio.sleep(0.01)
+        await asyncio.gather(*tasks)
+    finally:
+        await engine.dispose()
+    assert order == ["ack0", "ack1", "ack2", "ack3", "worker", "ack4", "ack5"]
 
 
 async def test_a_waiter_that_gives_up_passes_the_connection_on(tmp_path: Path) -> None:
