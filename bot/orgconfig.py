@@ -302,6 +302,12 @@ class OrgConfig(_Strict):
         info = self.role_info.get(role)
         return info.name if info else humanised(role)
 
+    def stage(self, path_id: str, index: int) -> StageConfig | None:
+        """Stage `index` of the path; None where the file no longer has it (a reload
+        removed the path or shortened it while approvals were waiting)."""
+        path = self.approval_paths.get(path_id)
+        return path.stages[index] if path and index < len(path.stages) else None
+
     def path_for(self, department: DepartmentConfig | None) -> str:
         if department and department.approval_path:
             return department.approval_path

@@ -63,10 +63,9 @@ class _Handover:
         return len(self._idle)
 
     def put_nowait(self, item: Any) -> None:
-        while waiter := self._next_waiter():
-            if not waiter.done():
-                waiter.set_result(item)
-                return
+        if waiter := self._next_waiter():  # never one that gave up: those are dropped
+            waiter.set_result(item)
+            return
         if self.full():
             raise asyncio.QueueFull
         self._idle.append(item)

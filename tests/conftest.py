@@ -200,11 +200,14 @@ async def serve(
     *,
     start: datetime | None = None,
     host: str | None = None,
+    clock: FrozenClock | None = None,
 ) -> AsyncIterator[RunningBot]:
-    """The real server on a free loopback port. With `start`, its clock is frozen there and
-    its scheduler is off: the test moves time and runs the rounds itself. `host` is the address
-    the app is told it serves (Teams' loopback rule); the socket is always on loopback."""
-    clock = FrozenClock(start) if start else None
+    """The real server on a free loopback port. With `start` (or a `clock` of the test's own),
+    its clock is frozen there and its scheduler is off: the test moves time and runs the rounds
+    itself. `host` is the address the app is told it serves (Teams' loopback rule); the socket
+    is always on loopback."""
+    if clock is None and start:
+        clock = FrozenClock(start)
     if clock is not None:
         settings = settings.model_copy(update={"scheduler_enabled": False})
     app = create_app(settings, clock=clock, host=host)

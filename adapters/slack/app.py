@@ -68,10 +68,12 @@ def build_bolt_app(engine: Engine, client: AsyncWebClient, signing_secret: str) 
     async def on_form(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> Any:
         """A submitted modal (bot/forms.py): blank required inputs are refused in the modal;
         when the inbox is down Slack keeps the modal open with its error, nothing typed lost."""
-        errors = _form_errors(view)
+        meta = _metadata(view)
+        event = form_event(body, view, meta)
+        errors = _form_errors(meta, event.inputs)
         if errors:
             await ack(response_action="errors", errors=errors)
-        elif await _accepted(engine, form_event(body, view)):
+        elif await _accepted(engine, event):
             await ack()
         else:
             return _unavailable()
@@ -160,8 +162,7 @@ def action_event(body: dict[str, Any], action: dict[str, Any]) -> Action:
     )
 
 
-def form_event(body: dict[str, Any], view: dict[str, Any]) -> Action:
-    meta = json.loads(view.get("private_metadata") or "{}")
+def form_event(body: dict[str, Any], view: dict[str, Any], meta: dict[str, Any]) -> Action:
     user = body["user"]["id"]
     return Action(
         actor=Actor(PLATFORM, user, name=body["user"].get("username")),
@@ -206,14 +207,18 @@ def neutral_mentions(text: str) -> tuple[str, dict[str, str]]:
     return _MENTION.sub(replace, text), mentions
 
 
-def _form_errors(view: dict[str, Any]) -> dict[str, str]:
-    meta = json.loads(view.get("private_metadata") or "{}")
-    values = submitted_values(view)
+def _form_errors(meta: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
     return {
         name: text
         for name, text in (meta.get("required") or {}).items()
         if not values.get(name, "").strip()
     }
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """What modal_view put in the modal: its action, value, channel and required inputs."""
+    meta: dict[str, Any] = json.loads(view.get("private_metadata") or "{}")
+    return meta
 
 
 def _reply_context(body: dict[str, Any], channel: str | None, user: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -43,10 +43,17 @@ def watchers(request: ApprovalRequest) -> list[int]:
 
 
 async def facts_for(
-    session: AsyncSession, org: OrgConfig, item: ContentItem, request: ApprovalRequest
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    request: ApprovalRequest,
+    other_stages: Mapping[int, str] | None = None,
 ) -> RequestFacts:
+    """`other_stages`: `deciders_of_other_stages` of the request, when the caller has read it
+    already in this transaction (a decision checks four eyes before its cards are redrawn)."""
     department = await session.get(Department, item.department_id) if item.department_id else None
-    other_stages = await deciders_of_other_stages(session, item.id, request.stage_index)
+    if other_stages is None:
+        other_stages = await deciders_of_other_stages(session, item.id, request.stage_index)
     ids = set(watchers(request)) | {d.person_id for d in request.decisions} | {item.submitter_id}
     ids |= set(other_stages)
     people = await people_map(session, ids)
@@ -113,9 +120,10 @@ async def refresh_cards(
     request: ApprovalRequest,
     now: datetime,
     only: Iterable[int] | None = None,
+    other_stages: Mapping[int, str] | None = None,
 ) -> RequestFacts:
     """Show every watcher (or `only` these) the request as it is now, in place."""
-    facts = await facts_for(session, org, item, request)
+    facts = await facts_for(session, org, item, request, other_stages)
     chosen = set(only) if only is not None else None
     for pid in watchers(request):
         if chosen is not None and pid not in chosen:
@@ -132,19 +140,23 @@ async def request_opened(
     item: ContentItem,
     request: ApprovalRequest,
     now: datetime,
+    other_stages: Mapping[int, str],
 ) -> None:
-    facts = await facts_for(session, org, item, request)
+    facts = await facts_for(session, org, item, request, other_stages)
     await _post_cards(session, org, facts, watchers(request), now)
-    await submitter_status(session, org, item, now)
+    await submitter_status(session, org, item, now, request)
 
 
 def status_key(item: ContentItem) -> str:
     return f"submission:{item.id}"
 
 
-async def _status_message(session: AsyncSession, org: OrgConfig, item: ContentItem) -> Message:
+async def _status_message(
+    session: AsyncSession, org: OrgConfig, item: ContentItem, request: ApprovalRequest | None
+) -> Message:
     submitter = await session.get_one(Person, item.submitter_id)
-    request = await current_request(session=session, item_id=item.id)
+    if request is None:
+        request = await current_request(session=session, item_id=item.id)
     path = org.approval_paths.get(item.approval_path)
     stages = [s.name for s in path.stages] if path else []
     with_: list[Person] = []
@@ -169,17 +181,21 @@ async def post_submitter_status(
     """The submitter's message about the item, in their chat with the bot: a message that
     can be updated in place (an answer to a Slack command cannot), at every step after."""
     submitter = await session.get_one(Person, item.submitter_id)
-    message = await _status_message(session, org, item)
+    message = await _status_message(session, org, item, None)
     outbox.post_to_person(session, submitter, message, now=now, key=status_key(item))
 
 
 async def submitter_status(
-    session: AsyncSession, org: OrgConfig, item: ContentItem, now: datetime
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    now: datetime,
+    request: ApprovalRequest | None = None,
 ) -> None:
-    """Show the submitter where the item stands now (if they have the message)."""
-    await outbox.update(
-        session, status_key(item), await _status_message(session, org, item), now=now
-    )
+    """Show the submitter where the item stands now (if they have the message). `request`:
+    the item's newest request, when the caller holds it (else it is read)."""
+    message = await _status_message(session, org, item, request)
+    await outbox.update(session, status_key(item), message, now=now)
 
 
 async def overdue(
@@ -224,12 +240,11 @@ async def decision_recorded(
     request: ApprovalRequest,
     decision: Decision,
     now: datetime,
+    other_stages: Mapping[int, str],
 ) -> None:
     """Every card shows the decision; while an `all` stage waits, only the decider's."""
-    if request.status == states.PENDING:
-        await refresh_cards(session, org, item, request, now, only=[decision.person_id])
-    else:
-        await refresh_cards(session, org, item, request, now)
+    only = [decision.person_id] if request.status == states.PENDING else None
+    await refresh_cards(session, org, item, request, now, only, other_stages)
 
 
 async def item_finished(
@@ -267,7 +282,7 @@ async def changes_requested(
         reader_for(submitter, org), item, request.stage_name, decider, decision.comment or ""
     )
     outbox.post_to_person(session, submitter, message, now=now, key=changes_key(item, decision))
-    await submitter_status(session, org, item, now)
+    await submitter_status(session, org, item, now, request)
 
 
 def changes_key(item: ContentItem, decision: Decision) -> str:
@@ -320,7 +335,7 @@ async def escalated(
         session, org, item, request, now, only=[p for p in watchers(request) if p not in added_ids]
     )
     await _post_cards(session, org, facts, [p.id for p in added], now)
-    await submitter_status(session, org, item, now)
+    await submitter_status(session, org, item, now, request)
 
 
 async def rerouted(
@@ -336,4 +351,4 @@ async def rerouted(
     """A waiting request moved to a stand-in: both see it on the request."""
     facts = await refresh_cards(session, org, item, request, now, only=[original.id])
     await _post_cards(session, org, facts, [delegate.id], now)
-    await submitter_status(session, org, item, now)
+    await submitter_status(session, org, item, now, request)

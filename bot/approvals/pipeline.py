@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, select, union
+from sqlalchemy import ColumnElement, Select, String, case, cast, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.approvals import states
+from bot.approvals.reports import not_decided_yet
 from bot.publishing import states as posting_states
-from storage.models import ApprovalRequest, ContentItem, Decision, Person, Posting, RequestApprover
+from storage.models import ApprovalRequest, ContentItem, Person, Posting, RequestApprover
 
 IN_REVIEW, APPROVED, PLANNED, LIVE = "in_review", "approved", "planned", "live"
 CHANGES, REJECTED = "changes_requested", "rejected"
@@ -226,17 +227,10 @@ async def _add_waiting(session: AsyncSession, cards: list[Card]) -> None:
             select(ApprovalRequest.item_id, ApprovalRequest.stage_name, Person.name)
             .join(RequestApprover, RequestApprover.request_id == ApprovalRequest.id)
             .join(Person, Person.id == RequestApprover.person_id)
-            .outerjoin(
-                Decision,
-                and_(
-                    Decision.request_id == ApprovalRequest.id,
-                    Decision.person_id == RequestApprover.person_id,
-                ),
-            )
             .where(
                 ApprovalRequest.item_id.in_(review),
                 ApprovalRequest.status == states.PENDING,
-                Decision.id.is_(None),
+                not_decided_yet(),
             )
             .order_by(ApprovalRequest.item_id, Person.name)
         )

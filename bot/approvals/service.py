@@ -186,8 +186,9 @@ async def open_stage(
     *, session: AsyncSession, org: OrgConfig, item: ContentItem, index: int, now: datetime
 ) -> ApprovalRequest:
     stage = org.approval_paths[item.approval_path].stages[index]
+    other_stages = await deciders_of_other_stages(session, item.id, index)
     chosen = await _approvers_with_provenance(
-        session=session, org=org, stage=stage, item=item, index=index, now=now
+        session=session, org=org, stage=stage, item=item, barred=set(other_stages), now=now
     )
     request = ApprovalRequest(
         item_id=item.id,
@@ -234,7 +235,9 @@ async def open_stage(
             now=now,
             payload={"request_id": request.id},
         )
-    await notify.request_opened(session=session, org=org, item=item, request=request, now=now)
+    await notify.request_opened(
+        session=session, org=org, item=item, request=request, now=now, other_stages=other_stages
+    )
     return request
 
 
@@ -276,14 +279,14 @@ async def _approvers_with_provenance(
     org: OrgConfig,
     stage: StageConfig,
     item: ContentItem,
-    index: int,
+    barred: set[int],
     now: datetime,
 ) -> list[Chosen]:
     """The configured approvers, each replaced by their stand-in while they are away. Four
     eyes: whoever decided another stage of the item decides not this one, directly or as a
     stand-in; when that leaves nobody, the stage's `fallback` decides, else the social media
-    managers, else the approvers whose stand-in was barred decide themselves."""
-    barred = set(await deciders_of_other_stages(session, item.id, index))
+    managers, else the approvers whose stand-in was barred decide themselves. `barred`: who
+    decided another stage of the item."""
     configured = await _configured_approvers(session, org, stage, item)
     out, passed_over = await _with_stand_ins(session, configured, item, barred, now)
     if out or not barred:
@@ -414,9 +417,8 @@ async def decide(
     if await crisis_holds.is_held(session, request.item_id):  # an open crisis holds it
         return DecisionResult("held", request)
     row = next(a for a in request.approvers if a.person_id == person.id)
-    other = (await deciders_of_other_stages(session, request.item_id, request.stage_index)).get(
-        person.id
-    )
+    other_stages = await deciders_of_other_stages(session, request.item_id, request.stage_index)
+    other = other_stages.get(person.id)
     if other is not None and row.added_by != ONLY_ONE:
         return DecisionResult("four_eyes", request, other)
     comment = (comment or "").strip() or None
@@ -446,7 +448,13 @@ async def decide(
         await timers.cancel(session, key_prefix=timer_prefix(request.id), now=now)
     await session.flush()
     await notify.decision_recorded(
-        session=session, org=org, item=item, request=request, decision=decision, now=now
+        session=session,
+        org=org,
+        item=item,
+        request=request,
+        decision=decision,
+        now=now,
+        other_stages=other_stages,
     )
     await _after_request(session=session, org=org, item=item, request=request, now=now)
     return DecisionResult("recorded", request)

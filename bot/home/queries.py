@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.approvals import states
 from bot.approvals.queries import newest_request_id
-from bot.approvals.reports import undecided_names
+from bot.approvals.reports import not_decided_yet, undecided_names
 from bot.crisis.holds import HELD
 from bot.crisis.service import OPEN as OPEN_CRISIS
 from bot.publishing import states as posting_states
@@ -21,7 +21,6 @@ from storage.models import (
     ContentItem,
     Crisis,
     CrisisContent,
-    Decision,
     MeetingTopic,
     Person,
     Posting,
@@ -56,10 +55,6 @@ async def waiting_for(
         CrisisContent.kind == HELD,
         CrisisContent.state == HELD,
     )
-    decided = exists().where(
-        Decision.request_id == RequestApprover.request_id,
-        Decision.person_id == RequestApprover.person_id,
-    )
     rows, total = await first_and_total(
         session,
         select(
@@ -80,7 +75,7 @@ async def waiting_for(
         .where(
             RequestApprover.person_id == person_id,
             ApprovalRequest.status == states.PENDING,
-            ~decided,
+            not_decided_yet(),
         )
         .order_by(ApprovalRequest.created_at, ApprovalRequest.id),
         limit,

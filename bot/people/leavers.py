@@ -19,7 +19,7 @@ from bot.approvals.queries import deciders_of_other_stages
 from bot.approvals.service import DELEGATE, FALLBACK_ROLE, lock_request, resolve_approvers
 from bot.content_requests.service import ACTIVE
 from bot.messages import Message
-from bot.orgconfig import OrgConfig, StageConfig
+from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
 from bot.people.service import (
     locale_of,
@@ -183,7 +183,7 @@ async def _hand_over_movers(session: AsyncSession, org: OrgConfig, now: datetime
         key = (path_id, index, dept_id, submitter_id)
         if key not in named:
             item = await session.get_one(ContentItem, item_id)
-            stage = _stage(org, item, index)
+            stage = org.stage(path_id, index)
             named[key] = (
                 await resolve_approvers(session=session, org=org, stage=stage, item=item)
                 if stage is not None
@@ -208,18 +208,17 @@ async def _move_named(
     if row is None or any(d.person_id == person_id for d in request.decisions):
         return 0
     item = await session.get_one(ContentItem, request.item_id)
-    barred = set(await deciders_of_other_stages(session, item.id, request.stage_index))
-    barred |= set(request.approver_ids) | {item.submitter_id}
+    barred = await _barred(session, request, item)
     targets = [p for p in named if p.id not in barred]
     person = await session.get_one(Person, person_id)
     return await _move(session, org, request, item, row, person, targets, MOVED, now)
 
 
-def _stage(org: OrgConfig, item: ContentItem, index: int) -> StageConfig | None:
-    path = org.approval_paths.get(item.approval_path)
-    if path is None or index >= len(path.stages):
-        return None
-    return path.stages[index]
+async def _barred(session: AsyncSession, request: ApprovalRequest, item: ContentItem) -> set[int]:
+    """Who may not take this approval over: its approvers, the submitter, and who decided
+    another stage of the item (four eyes)."""
+    barred = set(await deciders_of_other_stages(session, item.id, request.stage_index))
+    return barred | set(request.approver_ids) | {item.submitter_id}
 
 
 async def _successors(
@@ -235,18 +234,16 @@ async def _successors(
         original = await session.get(Person, row.delegated_from_id)
         if original is not None and original.active:
             return [original]
-    barred = set(await deciders_of_other_stages(session, item.id, request.stage_index))
-    barred |= set(request.approver_ids) | {item.submitter_id}
-    stage = _stage(org, item, request.stage_index)
+    barred = await _barred(session, request, item)
+    stage = org.stage(item.approval_path, request.stage_index)
     refs = [r for r in (stage.fallback if stage else []) if r != "lead"]
     if stage and "lead" in stage.fallback and item.department_id:
         dept = next((d for d in org.departments if d.id == item.department_id), None)
         refs = ([dept.lead] if dept else []) + refs
-    for people in (await people_for(session, refs), await people_with_role(session, FALLBACK_ROLE)):
-        chosen = [p for p in people if p.id not in barred]
-        if chosen:
-            return chosen
-    return []
+    chosen = [p for p in await people_for(session, refs) if p.id not in barred]
+    if chosen:
+        return chosen  # the managers are asked only when the stage's fallback has nobody
+    return [p for p in await people_with_role(session, FALLBACK_ROLE) if p.id not in barred]
 
 
 async def _readdress_requests(

@@ -137,7 +137,7 @@ async def people_by_id(session: AsyncSession, ids: Iterable[int]) -> list[Person
     the approvers): those the session holds already cost no query (a Person's roles and
     identities are three statements)."""
     wanted = set(ids)
-    held = [p for p in map(lambda pid: _held(session, pid), wanted) if p is not None]
+    held = [p for pid in wanted if (p := _held(session, pid)) is not None]
     missing = wanted - {p.id for p in held}
     if missing:
         rows = await session.scalars(select(Person).where(Person.id.in_(missing)))

@@ -1,5 +1,5 @@
-"""SQL the reports share, on SQLite and PostgreSQL: durations in seconds, medians per group,
-and a list cut to its first lines with the count of all.
+"""SQL the reports share, on SQLite and PostgreSQL: durations in seconds or whole weeks, medians
+per group, and a list cut to its first lines with the count of all.
 
 Medians are computed by the database (row_number and count over each group, the middle one or
 two rows kept), so a report reads one row per group instead of every decision ever made.
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Float, Row, Select, Subquery, func, select
+from sqlalchemy import Float, Integer, Row, Select, Subquery, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -28,7 +28,7 @@ class seconds_between(FunctionElement[float]):
     name = "seconds_between"
 
 
-def _operands(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
+def _operands(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
     later, earlier = list(element.clauses)
     return compiler.process(later, **kw), compiler.process(earlier, **kw)
 
@@ -44,6 +44,26 @@ def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) 
     later, earlier = _operands(element, compiler, **kw)
     # julianday is a float of days: rounded to milliseconds so 2 h stays 7200.0, not 7199.9999.
     return f"ROUND((julianday({later}) - julianday({earlier})) * 86400.0, 3)"
+
+
+class weeks_since(FunctionElement[int]):
+    """Whole weeks from `earlier` to `later` (two timestamps; later >= earlier)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "weeks_since"
+
+
+@compiles(weeks_since)
+def _weeks_postgresql(element: weeks_since, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _operands(element, compiler, **kw)
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier})) / 604800) AS INTEGER)"
+
+
+@compiles(weeks_since, "sqlite")
+def _weeks_sqlite(element: weeks_since, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _operands(element, compiler, **kw)
+    return f"CAST((julianday({later}) - julianday({earlier})) / 7 AS INTEGER)"
 
 
 @dataclass(frozen=True)

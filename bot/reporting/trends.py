@@ -14,16 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, String, cast, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from bot.approvals import states
 from bot.approvals.reports import not_decided_yet
 from bot.publishing import states as posting_states
-from bot.reporting.sql import Median, medians, seconds_between
+from bot.reporting.sql import Median, medians, seconds_between, weeks_since
 from storage.base import UTCDateTime
 from storage.models import (
     ApprovalRequest,
@@ -36,31 +33,6 @@ from storage.models import (
 )
 
 WEEKS = 12
-
-
-class weeks_since(FunctionElement[int]):
-    """Whole weeks from `earlier` to `later` (two timestamps; later >= earlier)."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "weeks_since"
-
-
-def _operands(element: weeks_since, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
-    later, earlier = list(element.clauses)
-    return compiler.process(later, **kw), compiler.process(earlier, **kw)
-
-
-@compiles(weeks_since)
-def _weeks_postgresql(element: weeks_since, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = _operands(element, compiler, **kw)
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier})) / 604800) AS INTEGER)"
-
-
-@compiles(weeks_since, "sqlite")
-def _weeks_sqlite(element: weeks_since, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = _operands(element, compiler, **kw)
-    return f"CAST((julianday({later}) - julianday({earlier})) / 7 AS INTEGER)"
 
 
 def _at(value: datetime) -> ColumnElement[datetime]:

@@ -23,14 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from bot.clock import FrozenClock
-from bot.server import RUNTIME, create_app
 from bot.settings import Settings
-from tests.conftest import ROOT, SIGNING_SECRET, RunningBot
+from tests.conftest import ROOT, RunningBot, serve
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_client import SlackClient
 from tests.fakes.teams_connector import card_texts
 
 PLAYGROUND = ROOT / "node_modules" / ".bin" / "agentsplayground"
@@ -223,20 +220,8 @@ async def serving_at(
     """The real server with its clock running from `start` and its scheduler off: the test
     moves time with `bot.tick(at)` and runs the timer rounds itself, as in tests/conftest.py's
     `serve(start=...)`, but with time that passes between the moves."""
-    clock = RunningClock(start)
-    settings = settings.model_copy(update={"scheduler_enabled": False})
-    app = create_app(settings, clock=clock)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    url = f"http://127.0.0.1:{port}"
-    slack = SlackClient(url, SIGNING_SECRET, f"{fake_slack.url}/response")
-    try:
-        yield RunningBot(url, app[RUNTIME], slack, clock)
-    finally:
-        await runner.cleanup()
+    async with serve(settings, fake_slack, clock=RunningClock(start)) as running:
+        yield running
 
 
 @contextlib.asynccontextmanager

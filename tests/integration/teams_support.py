@@ -17,6 +17,24 @@ async def nth(fake: FakeTeamsConnector, user: str, n: int) -> Sent:
     return fake.to(user)[n - 1]
 
 
+PEOPLE = {
+    "29:anna": ("Anna Schmidt", "anna@beispiel.de"),
+    "29:ben": ("Ben Weber", "ben@beispiel.de"),
+    "29:carla": ("Carla Neumann", "carla@beispiel.de"),
+    "29:david": ("David Krause", "david@beispiel.de"),
+}
+
+
+async def installed(fake: FakeTeamsConnector, teams: TeamsClient, *users: str) -> None:
+    """These people of the example organisation are in the tenant and have added the bot
+    (their welcome arrived, so what a test reads next is what came after it)."""
+    for user in users:
+        name, email = PEOPLE[user]
+        fake.add_member(user, name, email)
+        await teams.install(user, name)
+        await nth(fake, user, 1)
+
+
 async def ben_speaks_in_slack_then_in_teams_and_carla_submits(
     bot: RunningBot, teams: TeamsClient, fake_teams: FakeTeamsConnector, fake_slack: FakeSlackApi
 ) -> None:

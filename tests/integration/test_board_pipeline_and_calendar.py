@@ -7,7 +7,6 @@ submission's `<script>` is only ever text.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,23 +15,24 @@ import pytest
 from sqlalchemy import event
 
 from bot.approvals import pipeline
-from bot.settings import Settings
 from tests.bench.calendar import NOW, seed_postings
-from tests.conftest import RunningBot, serve
+from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.test_board_sign_in import (
     ANNA,
     BEN,
     CARLA,
-    PUBLIC,
-    START,
     Browser,
+    board,
     link_for,
+    settings,
     visible,
 )
 from tests.integration.test_plan_and_post import dm
 from tests.reports_support import seed
-from tests.support import buttons, eventually, example_org_with, people_on_slack, say
+from tests.support import buttons, eventually, example_org_with, say
+
+assert board and settings  # fixtures, used by name
 
 HOSTILE = '<script>document.title="pwned"</script> Sommerfest'
 
@@ -48,18 +48,6 @@ def config_path(tmp_path: Path) -> Path:
         ]
 
     return example_org_with(tmp_path, one_stage)
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"public_url": PUBLIC})
-
-
-@pytest.fixture
-async def board(settings: Settings, fake_slack: FakeSlackApi) -> AsyncIterator[RunningBot]:
-    people_on_slack(fake_slack)
-    async with serve(settings, fake_slack, start=START) as running:
-        yield running
 
 
 async def submit(bot: RunningBot, fake: FakeSlackApi, text: str, channels: str) -> None:

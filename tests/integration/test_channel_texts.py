@@ -5,36 +5,27 @@ comes back with both, and X's hand-off gives the X text to copy."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from bot.settings import Settings
 from storage.models import ContentVersion
-from tests.conftest import RunningBot, serve
+from tests.conftest import RunningBot
 from tests.fakes.slack_api import FakeSlackApi, Posted
 from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
 from tests.intake_files import png
+from tests.integration.test_plan_and_post import desk
 from tests.support import block_texts, buttons, eventually, file_share
 
+assert desk  # a fixture, used by name
+
 ANNA, BEN, CARLA = "U01ANNA", "U0BEN", "U0CARLA"
-START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday, 09:00 in Berlin
 TUESDAY_10 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 # Fits LinkedIn (3,000), far too long for X (280, strict: it would block the submission).
 MAIN = "Sommerfest 2026\n" + "Wir feiern am Freitag im Hof, mit Musik und Kuchen. " * 8
 LINKEDIN = "Sommerfest 2026: ein Abend für unser ganzes Team und alle, die es werden wollen."
 X_TEXT = "Freitag: Sommerfest im Hof 🎉 #sommerfest"
-
-
-@pytest.fixture
-async def desk(settings: Settings, fake_slack: FakeSlackApi) -> AsyncIterator[RunningBot]:
-    for user, email in ((ANNA, "anna"), (BEN, "ben"), (CARLA, "carla")):
-        fake_slack.add_user(user, f"{email}@beispiel.de")
-    async with serve(settings, fake_slack, start=START) as running:
-        yield running
 
 
 def shown(message: Posted) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import RunningBot
 from tests.fakes.teams_connector import FakeTeamsConnector, Sent, TeamsClient
-from tests.integration.teams_support import nth
+from tests.integration.teams_support import installed, nth
 from tests.support import eventually, example_org_with
 
 ANNA, BEN, CARLA, DAVID = "29:anna", "29:ben", "29:carla", "29:david"
@@ -36,14 +36,7 @@ async def test_crisis_in_teams(
     bot: RunningBot, teams: TeamsClient, fake_teams: FakeTeamsConnector
 ) -> None:
     fake = fake_teams
-    for user, name, email in (
-        (ANNA, "Anna Schmidt", "anna@beispiel.de"),
-        (BEN, "Ben Weber", "ben@beispiel.de"),
-        (DAVID, "David Krause", "david@beispiel.de"),
-    ):
-        fake.add_member(user, name, email)
-        await teams.install(user, name)
-        await nth(fake, user, 1)  # the welcome
+    await installed(fake, teams, ANNA, BEN, DAVID)
 
     await teams.say(ANNA, "<at>socialdesk</at> crisis Rückruf Kinderwagen")
     said = await nth(fake, ANNA, 2)
@@ -96,14 +89,7 @@ async def test_held_cards_and_a_reported_suspicion_in_teams(
     bot: RunningBot, teams: TeamsClient, fake_teams: FakeTeamsConnector
 ) -> None:
     fake = fake_teams
-    for user, name, email in (
-        (ANNA, "Anna Schmidt", "anna@beispiel.de"),
-        (BEN, "Ben Weber", "ben@beispiel.de"),
-        (CARLA, "Carla Neumann", "carla@beispiel.de"),
-    ):
-        fake.add_member(user, name, email)
-        await teams.install(user, name)
-        await nth(fake, user, 1)  # the welcome
+    await installed(fake, teams, ANNA, BEN, CARLA)
 
     # Carla's post waits for Ben; a crisis holds it: Ben's card says so, its buttons gone.
     await teams.say(CARLA, "submit Gewinnspiel zum Advent")

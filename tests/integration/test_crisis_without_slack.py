@@ -14,7 +14,7 @@ from bot.settings import Settings
 from storage.models import OutboxMessage
 from tests.conftest import EXAMPLE_CONFIG, RunningBot
 from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
-from tests.integration.teams_support import nth
+from tests.integration.teams_support import installed
 from tests.support import eventually
 
 ANNA, BEN, DAVID = "29:anna", "29:ben", "29:david"
@@ -33,14 +33,7 @@ async def test_the_protocol_goes_by_direct_message_and_says_so(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake = fake_teams
-    for user, name, email in (
-        (ANNA, "Anna Schmidt", "anna@beispiel.de"),
-        (BEN, "Ben Weber", "ben@beispiel.de"),
-        (DAVID, "David Krause", "david@beispiel.de"),
-    ):
-        fake.add_member(user, name, email)
-        await teams.install(user, name)
-        await nth(fake, user, 1)  # the welcome
+    await installed(fake, teams, ANNA, BEN, DAVID)
 
     await teams.say(ANNA, "<at>socialdesk</at> crisis Rückruf Kinderwagen")
     answer = await eventually(lambda: [s for s in fake.to(ANNA) if "ausgerufen" in s.text])

@@ -10,18 +10,13 @@ from typing import Any
 import pytest
 
 from bot.settings import Settings
-from tests.conftest import EXAMPLE_CONFIG, RunningBot, make_settings
+from tests.conftest import RunningBot, make_settings
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.approval_support import ANNA, BEN, CARLA, FELIX, click, dm, text_of
-from tests.integration.test_organisation_reload import GINA, rewrite, write
+from tests.integration.test_organisation_reload import GINA, config_path, rewrite, write
 from tests.support import buttons, eventually, people_on_slack, say
 
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    path = tmp_path / "org.yaml"
-    path.write_bytes(EXAMPLE_CONFIG.read_bytes())
-    return path
+assert config_path  # a fixture, used by name
 
 
 @pytest.fixture

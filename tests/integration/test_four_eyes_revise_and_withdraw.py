@@ -25,6 +25,7 @@ from tests.integration.approval_support import (
     say,
     text_of,
 )
+from tests.integration.teams_support import installed
 from tests.support import buttons, eventually
 
 assert desk  # a fixture, used by name
@@ -157,12 +158,7 @@ async def test_in_teams_the_revision_form_is_filled_in_and_the_diff_struck_throu
     desk: ClockedBot, fake_teams: FakeTeamsConnector, fake_slack: FakeSlackApi
 ) -> None:
     teams = TeamsClient(desk.url, fake_teams.url)
-    for user, name, email in (
-        (T_CARLA, "Carla Neumann", "carla@beispiel.de"),
-        (T_BEN, "Ben Weber", "ben@beispiel.de"),
-    ):
-        fake_teams.add_member(user, name, email)
-        await teams.install(user, name)
+    await installed(fake_teams, teams, T_CARLA, T_BEN)
     await teams.say(T_CARLA, "submit Pressemitteilung Quartalszahlen morgen")
     card = await eventually(
         lambda: next((s for s in fake_teams.to(T_BEN) if "Quartalszahlen" in s.text), None)
@@ -204,12 +200,7 @@ async def test_in_teams_withdrawing_after_changes_were_asked_updates_every_card(
     desk: ClockedBot, fake_teams: FakeTeamsConnector, fake_slack: FakeSlackApi
 ) -> None:
     teams = TeamsClient(desk.url, fake_teams.url)
-    for user, name, email in (
-        (T_CARLA, "Carla Neumann", "carla@beispiel.de"),
-        (T_BEN, "Ben Weber", "ben@beispiel.de"),
-    ):
-        fake_teams.add_member(user, name, email)
-        await teams.install(user, name)
+    await installed(fake_teams, teams, T_CARLA, T_BEN)
     await teams.say(T_CARLA, "submit Adventsaktion")
     card = await eventually(
         lambda: next((s for s in fake_teams.to(T_BEN) if "Adventsaktion" in s.text), None)

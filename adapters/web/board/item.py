@@ -285,7 +285,8 @@ class EventView:
 
 def _history(reader: Reader, org: OrgConfig, record: ItemRecord) -> list[EventView]:
     """The audit log of the item and what crises did to it, newest first."""
-    events = [_audit_event(reader, org, record, e) for e in record.audit]
+    names = {c.id: c.name for c in org.channels}
+    events = [_audit_event(reader, names, record, e) for e in record.audit]
     for link in record.crisis_links:
         if link.kind in ("held", "statement"):
             text = reader.t(f"board.item.event.crisis_{link.kind}", crisis=link.crisis_id)
@@ -296,11 +297,11 @@ def _history(reader: Reader, org: OrgConfig, record: ItemRecord) -> list[EventVi
 
 
 def _audit_event(
-    reader: Reader, org: OrgConfig, record: ItemRecord, entry: AuditEntry
+    reader: Reader, names: dict[str, str], record: ItemRecord, entry: AuditEntry
 ) -> EventView:
+    """`names`: the channels' names by id, made once for the whole history."""
     d = entry.details or {}
     channel = str(d.get("channel") or "")
-    names = {c.id: c.name for c in org.channels}
     params: dict[str, object] = {
         "stage": d.get("stage") or "",
         "version": d.get("version") or "",

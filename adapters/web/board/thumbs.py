@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from aiohttp import web
@@ -65,13 +63,5 @@ def make(source: Path, target: Path) -> bool:
             )
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(out.getvalue())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    blobs.write_atomically(target, out.getvalue())
     return True
