@@ -22,6 +22,7 @@ from bot.events import Action, Command, InboundEvent, Joined
 from bot.help.handlers import unknown_command, welcome
 from bot.inbox import service as inbox
 from bot.inbox.codec import decode, encode, kind_of, with_files
+from bot.inbox.recorder import Recorder
 from bot.inflight import InFlight
 from bot.intake import files as intake_files
 from bot.messages import Message
@@ -32,7 +33,6 @@ from bot.platform import ChatPlatform
 from bot.registry import ACTIONS, COMMANDS, FILE_HANDLERS
 from storage.db import SessionMaker, is_transient
 from storage.models import InboxEvent
-from storage.pool import urgent
 
 log = logging.getLogger(__name__)
 assert features  # imported for its registrations
@@ -62,6 +62,7 @@ class Engine:
         self._on_commit = on_commit
         self.on_recorded: Callable[[], None] = lambda: None
         self.inflight = InFlight()
+        self._recorder = Recorder(sessionmaker, clock)
         self._skip_locked = sessionmaker.kw["bind"].dialect.name == "postgresql"
         # People whose identity exists already: no lookup of their e-mail is needed.
         self._known: set[tuple[str, str]] = set()
@@ -75,9 +76,7 @@ class Engine:
         that was recorded already. Raises Unavailable when the database cannot take it."""
         kind = kind_of(event)
         try:
-            with urgent():  # the platform is waiting: before handling, delivery and timers
-                async with self.sessions.begin() as session:
-                    row_id = await inbox.record(session, event, now=self.clock.now())
+            row_id = await self._recorder.record(event)
         except Exception as exc:
             log.error("could not record %s %s: %s", kind, event.event_key, exc)
             metrics.EVENTS.labels(event.actor.platform, kind, "refused").inc()

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
-from alembic.script import ScriptDirectory
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import migrate
+import migrations
 from bot.clock import Clock
 from bot.metrics import (
     DATABASE_UP,
@@ -48,11 +47,8 @@ OPS: web.AppKey[Ops] = web.AppKey("ops", Ops)
 
 
 def mount(app: web.Application, *, db: AsyncEngine, clock: Clock) -> None:
-    """Add GET /metrics and GET /readyz. The migration head is read from the scripts once,
-    here: the code cannot change under a running process."""
-    url = db.url.render_as_string(hide_password=False)
-    heads = ScriptDirectory.from_config(migrate.alembic_config(url)).get_heads()
-    app[OPS] = Ops(db=db, clock=clock, heads=frozenset(heads))
+    """Add GET /metrics and GET /readyz (ready once the database is at migrations.HEAD)."""
+    app[OPS] = Ops(db=db, clock=clock, heads=frozenset({migrations.HEAD}))
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/readyz", readyz)
     app.on_shutdown.append(_stopping)

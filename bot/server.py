@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import ipaddress
 import logging
 import signal
@@ -219,7 +220,12 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     runtime.workers.start()
     if runtime.settings.scheduler_enabled:
         runtime.scheduler.start()
+    # What exists now (modules, the organisation, the app: ~200,000 objects) lives as long as
+    # the server. Left to the cyclic collector, each of its full passes walks all of it again,
+    # a 100 ms pause in the middle of someone's click; frozen, the passes see only new objects.
+    gc.freeze()
     yield
+    gc.unfreeze()
     watch()
     await runtime.workers.stop()
     await runtime.engine.inflight.drain()

@@ -1,4 +1,5 @@
-"""Engine and session setup: aiosqlite for sqlite URLs, asyncpg for postgresql URLs."""
+"""Engine and session setup: aiosqlite's interface on the loop's thread for sqlite URLs
+(storage/sqlite.py), asyncpg for postgresql URLs."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.ext.asyncio.session import _AsyncSessionContextManager
 
+from storage import sqlite
 from storage.pool import UrgentFirstPool
 
 SessionMaker = async_sessionmaker[AsyncSession]
@@ -50,7 +53,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # happen in asyncio instead of in SQLite's busy handler, which sleeps up to 100 ms
     # between tries; recording an event goes first (storage/pool.py), the rest in turn.
     kwargs |= {"pool_size": 1, "max_overflow": 0, "poolclass": UrgentFirstPool}
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    path = make_url(url).database or ":memory:"
+    engine = create_async_engine(url, async_creator=sqlite.connector(path), **kwargs)
     _make_sqlite_a_single_writer(engine)
     return engine
 
@@ -69,7 +73,7 @@ def _make_sqlite_a_single_writer(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; no fsync per commit
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite.BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -77,8 +81,42 @@ def _make_sqlite_a_single_writer(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class _Session(AsyncSession):
+    """An AsyncSession that gives its connection back as it leaves its `async with`.
+
+    SQLAlchemy closes it in a task of its own (so that a cancel cannot cut the close in
+    half), which runs a turn of the event loop later: until then the connection stays out,
+    and on SQLite, with its one connection, every acknowledgement waits behind whatever else
+    that turn runs. Here it is closed at once, and only a close cut short is finished
+    SQLAlchemy's way.
+    """
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        try:
+            await self.close()
+        except BaseException:  # cut short (a cancel while PostgreSQL answers): finish shielded
+            await super().__aexit__(type_, value, traceback)
+            raise
+
+
+class _Commit(_AsyncSessionContextManager[AsyncSession]):
+    """`sessions.begin()`: commit (or roll back) and close in the caller's task, for the
+    reason above; SQLAlchemy's own moves the commit to the next turn, the write lock held."""
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        try:
+            await self.trans.__aexit__(type_, value, traceback)
+        finally:
+            await self.async_session.__aexit__(type_, value, traceback)
+
+
+class _Sessionmaker(async_sessionmaker[AsyncSession]):
+    def begin(self) -> _Commit:
+        return _Commit(self())
+
+
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return _Sessionmaker(engine, class_=_Session, expire_on_commit=False)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -252,6 +252,7 @@ async def item_finished(
     session: AsyncSession,
     org: OrgConfig,
     item: ContentItem,
+    request: ApprovalRequest,
     decision: Decision | None,
     now: datetime,
 ) -> None:
@@ -264,7 +265,7 @@ async def item_finished(
         plan = plan_buttons_for(reader_for(submitter, org), org, item, submitter)
         message = message.model_copy(update={"buttons": [*message.buttons, *plan]})
     outbox.post_to_person(session, submitter, message, now=now)
-    await submitter_status(session, org, item, now)
+    await submitter_status(session, org, item, now, request)
 
 
 async def changes_requested(

@@ -433,6 +433,8 @@ async def decide(
     escalated = [a.person_id for a in request.approvers if a.added_by == ESCALATION]
     regular = [a.person_id for a in request.approvers if a.added_by != ESCALATION]
     request.status = states.request_status(request.mode, regular, verdicts, escalated)
+    if request.status != states.PENDING:
+        request.decided_at = now
     item = await session.get_one(ContentItem, request.item_id)
     audit.record(
         session,
@@ -444,7 +446,6 @@ async def decide(
         comment=comment,
     )
     if request.status != states.PENDING:
-        request.decided_at = now
         await timers.cancel(session, key_prefix=timer_prefix(request.id), now=now)
     await session.flush()
     await notify.decision_recorded(
@@ -470,12 +471,13 @@ async def _after_request(
 ) -> None:
     decision = request.decisions[-1] if request.decisions else None
     if request.status == states.APPROVED:
-        await _advance(session=session, org=org, item=item, now=now)
+        await _advance(session=session, org=org, item=item, request=request, now=now)
     elif request.status == states.REJECTED:
         await _finish(
             session=session,
             org=org,
             item=item,
+            request=request,
             status=states.ITEM_REJECTED,
             now=now,
             decision=decision,
@@ -488,13 +490,26 @@ async def _after_request(
 
 
 async def _advance(
-    *, session: AsyncSession, org: OrgConfig, item: ContentItem, now: datetime
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    item: ContentItem,
+    request: ApprovalRequest,
+    now: datetime,
 ) -> None:
+    """`request`: the stage just approved."""
     stages = org.approval_paths[item.approval_path].stages
     if item.current_stage + 1 < len(stages):
         await open_stage(session=session, org=org, item=item, index=item.current_stage + 1, now=now)
     else:
-        await _finish(session=session, org=org, item=item, status=states.ITEM_APPROVED, now=now)
+        await _finish(
+            session=session,
+            org=org,
+            item=item,
+            request=request,
+            status=states.ITEM_APPROVED,
+            now=now,
+        )
 
 
 async def _finish(
@@ -502,13 +517,17 @@ async def _finish(
     session: AsyncSession,
     org: OrgConfig,
     item: ContentItem,
+    request: ApprovalRequest,
     status: str,
     now: datetime,
     decision: Decision | None = None,
 ) -> None:
+    """`request`: the item's last, the one that finished it."""
     item.status, item.decided_at, item.updated_at = status, now, now
     audit.record(session, action=f"content.{status}", subject=f"content:{item.id}", now=now)
-    await notify.item_finished(session=session, org=org, item=item, decision=decision, now=now)
+    await notify.item_finished(
+        session=session, org=org, item=item, request=request, decision=decision, now=now
+    )
     if status == states.ITEM_APPROVED:  # its postings wait to be planned (bot/publishing)
         await publishing.item_approved(session=session, org=org, item=item, now=now)
 
@@ -667,7 +686,7 @@ async def sla_passed(
         await timers.cancel(session, key_prefix=timer_prefix(request.id), now=now)
         await session.flush()
         await notify.timed_out(session=session, org=org, item=item, request=request, now=now)
-        await _advance(session=session, org=org, item=item, now=now)
+        await _advance(session=session, org=org, item=item, request=request, now=now)
         return states.APPROVED
     ref = (stage.escalate_to if stage else None) or "lead"
     barred = set(await deciders_of_other_stages(session, item.id, request.stage_index))

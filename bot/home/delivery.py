@@ -42,7 +42,7 @@ async def prepare(
     async with sessions.begin() as session:
         await session.execute(
             update(OutboxMessage)
-            .where(*waiting(row.key or "", now), OutboxMessage.id != row.id)
+            .where(*waiting(row.key or ""), OutboxMessage.id != row.id)
             .values(status="sent", sent_at=now, last_error=f"covered by {row.id}")
         )
     async with sessions() as session:

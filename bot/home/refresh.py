@@ -101,14 +101,16 @@ def notice(
     wanted.saw(now)
 
 
-def waiting(row_key: ColumnElement[str] | str, now: datetime) -> list[ColumnElement[bool]]:
-    """A refresh under this key that nobody holds: not rendered yet, whatever it shows will
-    be read when it is sent."""
+def waiting(row_key: ColumnElement[str] | str) -> list[ColumnElement[bool]]:
+    """A refresh under this key that no dispatcher has taken: not rendered yet, whatever it
+    shows will be read when it is sent. A taken one may be rendering right now, even when
+    its lease looks run out (a slow send, a clock moved on): a change after it needs a row
+    of its own. (A row whose dispatcher died is sent again when its lease runs out.)"""
     return [
         OutboxMessage.key == row_key,
         OutboxMessage.kind == KIND,
         OutboxMessage.status == "pending",
-        or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until < now),
+        OutboxMessage.leased_until.is_(None),
     ]
 
 
@@ -116,7 +118,7 @@ def _refresh(who: ColumnElement[bool], now: datetime, lane: str) -> Insert:
     """INSERT … SELECT: a `home` row per person matched by `who` who opened their Home and
     has none waiting."""
     row_key = literal(KEY_PREFIX) + cast(PlatformIdentity.person_id, String)
-    waiting_now = waiting(row_key, now)
+    waiting_now = waiting(row_key)
     if lane == INTERACTIVE:
         waiting_now.append(OutboxMessage.lane == INTERACTIVE)
     when = OutboxMessage.__table__.c.created_at.type

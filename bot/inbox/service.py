@@ -6,6 +6,7 @@ adapters' `accept` own the transactions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, or_, select, update
@@ -25,11 +26,8 @@ def conversation_of(event: InboundEvent) -> str:
     return f"{event.actor.platform}:{event.actor.user_id}"[:255]
 
 
-async def record(session: AsyncSession, event: InboundEvent, *, now: datetime) -> int | None:
-    """The new row's id, or None when the platform key is known already (a retry, a double
-    click): the unique key is the dedupe, in the database, so replicas agree. One statement
-    (INSERT … ON CONFLICT DO NOTHING RETURNING), as both databases speak it."""
-    values = {
+def _values(event: InboundEvent, now: datetime) -> dict[str, object]:
+    return {
         "platform": event.actor.platform,
         "key": event.event_key[:255],
         "conversation": conversation_of(event),
@@ -38,14 +36,37 @@ async def record(session: AsyncSession, event: InboundEvent, *, now: datetime) -
         "attempts": 0,
         "received_at": now,
     }
+
+
+async def record(session: AsyncSession, event: InboundEvent, *, now: datetime) -> int | None:
+    """The new row's id, or None when the platform key is known already (a retry, a double
+    click): the unique key is the dedupe, in the database, so replicas agree."""
+    return (await record_many(session, [event], now=now))[0]
+
+
+async def record_many(
+    session: AsyncSession, events: Sequence[InboundEvent], *, now: datetime
+) -> list[int | None]:
+    """`record` for several events in one statement (INSERT … ON CONFLICT DO NOTHING
+    RETURNING, as both databases speak it): each event's new row id, in order, or None for
+    a platform key known already — from before, or from an earlier event in this list."""
+    first: dict[tuple[str, str], int] = {}  # (platform, key) -> index of its first event
+    rows = []
+    for index, event in enumerate(events):
+        values = _values(event, now)
+        if first.setdefault((event.actor.platform, str(values["key"])), index) == index:
+            rows.append(values)
     statement = (
         insert_for(session)(InboxEvent)
-        .values(**values)
+        .values(rows)
         .on_conflict_do_nothing(index_elements=["platform", "key"])
-        .returning(InboxEvent.id)
+        .returning(InboxEvent.id, InboxEvent.platform, InboxEvent.key)
     )
-    row_id: int | None = await session.scalar(statement)
-    return row_id
+    new = {(platform, key): row_id for row_id, platform, key in await session.execute(statement)}
+    ids: list[int | None] = [None] * len(events)
+    for (platform, key), index in first.items():
+        ids[index] = new.get((platform, key))
+    return ids
 
 
 async def claim_next(

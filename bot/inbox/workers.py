@@ -77,6 +77,9 @@ class InboxWorkers:
                 await asyncio.sleep(min(5.0, 0.2 * 2**failures))
                 continue
             if busy:
+                # On SQLite an event's transaction runs without pausing: let the requests that
+                # arrived meanwhile be read and recorded before the next one starts.
+                await asyncio.sleep(0)
                 continue
             await self._cleanup()
             with contextlib.suppress(TimeoutError):

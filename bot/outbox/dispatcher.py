@@ -138,6 +138,7 @@ class Dispatcher:
         self.limiter = RateLimiter(clock, rate=self._options.rate)
         self._wake = asyncio.Event()
         self._slot = asyncio.Event()
+        self._more = False  # the last lease may have left due rows behind
         self._stopping = False
         self._postgres = sessionmaker.kw["bind"].dialect.name == "postgresql"
         self._semaphores: dict[str, _Slots] = {}
@@ -189,9 +190,9 @@ class Dispatcher:
     async def deliver_due(self) -> int:
         """One round: lease what is due, deliver it (and whatever else is in flight), record
         the outcomes. Returns the rows this round leased."""
-        rows = await self._lease(self._options.batch_size)
+        rows, batch = await self._lease(self._options.batch_size)
         if rows:
-            await self._start(rows)
+            self._start(rows, batch)
         if self._inflight:
             await asyncio.gather(*self._inflight.values(), return_exceptions=True)
         await self._recorder.drain()
@@ -201,15 +202,20 @@ class Dispatcher:
     async def _fill_slots(self) -> int:
         free = self._capacity() - len(self._inflight)
         if free <= 0:
+            self._more = True
             return 0
+        limit = min(self._options.batch_size, free)
         try:
-            rows = await self._lease(min(self._options.batch_size, free))
+            rows, batch = await self._lease(limit)
             if rows:
-                await self._start(rows)
+                self._start(rows, batch)
         except Exception:
             log.exception("leasing outbox rows failed")
             await asyncio.sleep(self._options.poll_interval)
             return 0
+        # A lease that took fewer rows than it could took all that were due: a freed slot
+        # need not ask again (new rows notify, retries fall due on their own).
+        self._more = len(rows) == limit
         return len(rows)
 
     async def _idle(self) -> None:
@@ -254,10 +260,11 @@ class Dispatcher:
 
     # --- leasing ------------------------------------------------------------------------
 
-    async def _lease(self, limit: int) -> list[OutboxMessage]:
-        """Due rows nobody holds, interactive lane first, each held for a short lease. One
-        lease at a time in this process, and what it leased counts as held at once: a lease
-        that ran out under a slow send is never taken a second time here."""
+    async def _lease(self, limit: int) -> tuple[list[OutboxMessage], Batch]:
+        """Due rows nobody holds, interactive lane first, each held for a short lease, and
+        what they need to be sent (one transaction). One lease at a time in this process,
+        and what it leased counts as held at once: a lease that ran out under a slow send is
+        never taken a second time here."""
         async with self._leasing:
             now = self._clock.now()
             held = list(self._held)
@@ -282,8 +289,9 @@ class Dispatcher:
                 until = now + timedelta(seconds=self._options.lease)
                 for row in rows:
                     row.leased_until = until
+                batch = await self._load(session, rows) if rows else Batch()
             self._held.update(row.id for row in rows)
-        return rows
+        return rows, batch
 
     async def _renew_leases(self) -> None:
         """Every third of a lease, extend the leases of the rows in flight (one UPDATE)."""
@@ -303,14 +311,9 @@ class Dispatcher:
             except Exception as exc:
                 log.warning("renewing outbox leases failed: %s", exc)
 
-    async def _start(self, rows: list[OutboxMessage]) -> list[asyncio.Task[None]]:
-        """Load what the batch needs in one go, then start each row behind the earlier
-        messages to the same recipient (in this batch or still in flight)."""
-        try:
-            batch = await self._load(rows)
-        except Exception:
-            self._held.difference_update(row.id for row in rows)  # their leases run out
-            raise
+    def _start(self, rows: list[OutboxMessage], batch: Batch) -> list[asyncio.Task[None]]:
+        """Start each row behind the earlier messages to the same recipient (in this batch
+        or still in flight)."""
         tasks = []
         for row in rows:
             chain = _chain(row, batch)
@@ -326,9 +329,11 @@ class Dispatcher:
         self._inflight.pop(row_id, None)
         if self._tails.get(chain) is task:
             del self._tails[chain]
-        self._slot.set()
+        if self._more:
+            self._slot.set()
 
-    async def _load(self, rows: list[OutboxMessage]) -> Batch:
+    async def _load(self, session: AsyncSession, rows: list[OutboxMessage]) -> Batch:
+        """What the batch's rows need, read once for all of them."""
         batch = Batch()
         person_ids = {r.person_id for r in rows if r.person_id is not None}
         keys = {r.key for r in rows if r.kind == "update" and r.key}
@@ -337,17 +342,16 @@ class Dispatcher:
             for r in rows
             if r.channel and r.channel.startswith(ROOM_PREFIX)
         }
-        async with self._sessions() as session:
-            if person_ids:
-                people = await session.scalars(select(Person).where(Person.id.in_(person_ids)))
-                batch.people = {p.id: p for p in people}
-            if keys:
-                originals = await session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.key.in_(keys), OutboxMessage.kind.in_(("post", "room")))
-                    .order_by(OutboxMessage.id)
-                )
-                batch.originals = {o.key or "": o for o in originals}
+        if person_ids:
+            people = await session.scalars(select(Person).where(Person.id.in_(person_ids)))
+            batch.people = {p.id: p for p in people}
+        if keys:
+            originals = await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.key.in_(keys), OutboxMessage.kind.in_(("post", "room")))
+                .order_by(OutboxMessage.id)
+            )
+            batch.originals = {o.key or "": o for o in originals}
         return batch
 
     # --- one row ------------------------------------------------------------------------
@@ -533,17 +537,19 @@ class Dispatcher:
         person = batch.people.get(row.person_id or 0)
         if person is None:
             raise Undeliverable(f"person {row.person_id} does not exist")
-        identities = [i for i in person.identities if i.platform in self._platforms]
-        # Where the person talked to us (or we hold their chat) beats an id that only the
-        # organisation file names: that one waits until the platforms were asked by e-mail.
-        reachable = [i for i in identities if i.platform == person.preferred_platform] or [
-            i for i in identities if i.last_seen_at is not None or i.conversation_ref
-        ]
-        if reachable:
-            chosen = _choose(reachable, person.preferred_platform)
+        chosen = self._reachable(person)
+        if chosen is None:
+            # The message before this one on the chain may just have found them by e-mail
+            # (the batch was read before it did): read them again before asking once more.
+            async with self._sessions() as session:
+                person = await session.get(Person, person.id) or person
+            batch.people[person.id] = person
+            chosen = self._reachable(person)
+        if chosen is not None:
             return self._platform(chosen.platform, row), Recipient(
                 chosen.user_id, chosen.conversation_ref
             )
+        identities = [i for i in person.identities if i.platform in self._platforms]
         found = await self._ask_by_email(person, {i.platform for i in identities}, row)
         if found is not None:
             return found
@@ -554,6 +560,15 @@ class Dispatcher:
                 chosen.user_id, chosen.conversation_ref
             )
         raise Unreachable(f"no platform knows {person.email} yet")
+
+    def _reachable(self, person: Person) -> PlatformIdentity | None:
+        """Where the person talked to us (or we hold their chat) beats an id that only the
+        organisation file names: that one waits until the platforms were asked by e-mail."""
+        identities = [i for i in person.identities if i.platform in self._platforms]
+        reachable = [i for i in identities if i.platform == person.preferred_platform] or [
+            i for i in identities if i.last_seen_at is not None or i.conversation_ref
+        ]
+        return _choose(reachable, person.preferred_platform) if reachable else None
 
     async def _ask_by_email(
         self, person: Person, known_on: set[str], row: OutboxMessage

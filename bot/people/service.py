@@ -140,9 +140,17 @@ async def people_by_id(session: AsyncSession, ids: Iterable[int]) -> list[Person
     held = [p for pid in wanted if (p := _held(session, pid)) is not None]
     missing = wanted - {p.id for p in held}
     if missing:
-        rows = await session.scalars(select(Person).where(Person.id.in_(missing)))
-        held += rows.all()
+        rows = (await session.scalars(select(Person).where(Person.id.in_(missing)))).all()
+        keep(session, rows)
+        held += rows
     return sorted(held, key=lambda p: p.id)
+
+
+def keep(session: AsyncSession, people: Iterable[Person]) -> None:
+    """The session's identity map holds objects only while something else does: the people
+    a unit of work read stay with it until it ends, so asking again costs no query."""
+    kept: list[Person] = session.info.setdefault("socialdesk.people", [])
+    kept.extend(people)
 
 
 def _held(session: AsyncSession, person_id: int) -> Person | None:
@@ -205,8 +213,14 @@ SEEN_PRECISION = timedelta(minutes=1)
 
 async def identify(session: AsyncSession, actor: Actor, *, now: datetime) -> Person | None:
     """The organisation's person behind a platform user, learning the identity on first contact."""
-    identity = await identity_for(session, actor.platform, actor.user_id)
-    if identity is None:
+    person = await _person_behind(session, actor.platform, actor.user_id)
+    if person is not None:
+        identity = next(
+            i
+            for i in person.identities
+            if (i.platform, i.user_id) == (actor.platform, actor.user_id)
+        )
+    else:
         person = await person_by_email(session, actor.email) if actor.email else None
         if person is None:
             return None
@@ -216,8 +230,18 @@ async def identify(session: AsyncSession, actor: Actor, *, now: datetime) -> Per
         identity.last_seen_at = now
     if actor.conversation_ref and actor.conversation_ref != identity.conversation_ref:
         identity.conversation_ref = actor.conversation_ref
-    person = await session.get(Person, identity.person_id)
-    return person if person is not None and person.active else None
+    keep(session, [person])
+    return person if person.active else None
+
+
+async def _person_behind(session: AsyncSession, platform: str, user_id: str) -> Person | None:
+    """The person with this identity, with their identities and roles: one query and the
+    two that load those, where the identity and then the person would take one more."""
+    return await session.scalar(
+        select(Person)
+        .join(PlatformIdentity)
+        .where(PlatformIdentity.platform == platform, PlatformIdentity.user_id == user_id)
+    )
 
 
 async def learn_identity(

@@ -25,7 +25,7 @@ from tests.bench.bare import CHANNEL, prepare_decisions
 from tests.bench.common import Row
 from tests.bench.harness import bare_bolt, load, percentile, socialdesk, until
 from tests.bench.processes import ROOT, Child
-from tests.bench.replica import bot_env
+from tests.bench.replica import UNPACED, bot_env
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support import buttons
 
@@ -86,7 +86,9 @@ async def socialdesk_decisions(n: int, url: str, fake: FakeSlackApi, *, replicas
     fake.add_user(BEN, "ben@beispiel.de")
     async with contextlib.AsyncExitStack() as stack:
         bots = [
-            await stack.enter_async_context(socialdesk(bot_env(url, fake), fake))
+            await stack.enter_async_context(
+                socialdesk(bot_env(url, fake, SOCIALDESK_OUTBOX_RATE=UNPACED), fake)
+            )
             for _ in range(replicas)
         ]
         clients = [slack for _, slack in bots]
@@ -134,7 +136,8 @@ async def run(n: int, urls: list[tuple[str, str]], folder: Path) -> list[Row]:
                 "decisions/s",
                 n / base.seconds,
                 n / ours.seconds,
-                note="baseline: bare bolt app, UPDATE+INSERT + chat.postMessage; "
+                note="baseline: bare bolt app, UPDATE+INSERT + chat.postMessage; outbox "
+                f"unpaced like the bare app (the fake sets no limit); "
                 f"bare: {base.cores()}; ours: {ours.cores()}",
                 target="≥ 0.5×",
             )
@@ -205,7 +208,9 @@ async def spread_decisions(
     for k in range(APPROVERS):
         for who in ("lead", "member"):
             fake.add_user(_slack_id(who, k), f"{who}{k}@beispiel.de")
-    env = bot_env(url, fake, SOCIALDESK_CONFIG=many_approvers(folder))
+    env = bot_env(
+        url, fake, SOCIALDESK_CONFIG=many_approvers(folder), SOCIALDESK_OUTBOX_RATE=UNPACED
+    )
     members = [_slack_id("member", i % APPROVERS) for i in range(n)]
     async with contextlib.AsyncExitStack() as stack:
         bots = [await stack.enter_async_context(socialdesk(env, fake)) for _ in range(replicas)]

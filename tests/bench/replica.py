@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from tests.fakes.slack_api import FakeSlackApi
 
 SECRET = "bench-secret"
+# The outbox paces each Web API method at SOCIALDESK_OUTBOX_RATE (50/s unless set: what a
+# real workspace takes). The fake Slack of the decisions and burst scenarios sets no limit,
+# as the bare bolt baseline never waits for one; there the bot is told so. The fan-out
+# scenario measures the pacing against a Slack that does limit.
+UNPACED = 10_000
 BOARD_KEY = "bench-board-key-0123456789"  # signs board sessions (tests/bench/board.py)
 
 

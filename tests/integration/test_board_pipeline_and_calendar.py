@@ -6,6 +6,7 @@ submission's `<script>` is only ever text.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -221,7 +222,10 @@ async def test_thousands_of_items_take_the_same_few_statements(
     statements: list[str] = []
 
     def count(*args: Any) -> None:
-        statements.append(args[2])
+        """Only what a page request asks (the dispatcher and workers share the database)."""
+        task = asyncio.current_task()
+        if task is not None and "RequestHandler" in task.get_coro().__qualname__:
+            statements.append(args[2])
 
     engine = bot.runtime.db.sync_engine
     event.listen(engine, "before_cursor_execute", count)
@@ -233,9 +237,8 @@ async def test_thousands_of_items_take_the_same_few_statements(
         many = {path: await _statements(ben, path, statements) for path in PAGES}
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    # A query per card would be 50 more per column; an empty column skips one statement, and
-    # the dispatcher may poll the same database meanwhile.
-    assert all(many[path] <= few[path] + 3 for path in PAGES), (few, many)
+    # A query per card would be 50 more per column; an empty column skips one statement.
+    assert all(0 < many[path] <= few[path] + 1 for path in PAGES), (few, many)
     page = visible(await _page(ben, "/board/"))
     shown = re.search(r"in Freigabe (\d+) ", page)
     assert shown and int(shown.group(1)) > pipeline.PER_COLUMN

@@ -9,13 +9,15 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
+import migrations
 from bot import migrate
 from tests.conftest import PG_URL, _pg_admin
 
 
-def test_one_head() -> None:
+def test_one_head_and_the_server_knows_it() -> None:
     heads = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_heads()
     assert len(heads) == 1, f"migrations have several heads: {heads}"
+    assert heads == [migrations.HEAD], "move migrations.HEAD to the newest script"
 
 
 def test_fresh_sqlite_upgrades_to_the_models(tmp_path: Path) -> None:

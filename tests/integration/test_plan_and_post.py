@@ -280,7 +280,8 @@ async def test_a_crisis_freezes_a_planned_posting_and_resuming_restores_the_hand
     bot, fake = desk, fake_slack
     await submitted_and_approved(bot, fake, "Sommerfest")
     await say(bot, fake, ANNA, "/plan", "1 linkedin dienstag 10:00")
-    await bot.slack.command(ANNA, "/crisis", "Rückruf Kinderwagen")
+    declared = await say(bot, fake, ANNA, "/crisis", "Rückruf Kinderwagen")
+    assert "Eingefroren: 1" in declared
     await eventually_frozen(bot)
     await bot.tick(TUESDAY_10 + timedelta(minutes=5))
     assert dms(fake, ANNA, "Jetzt posten") == []

@@ -32,6 +32,11 @@ async def _submit_while_down(
     she submits `texts`: the cards to Ben wait in the outbox."""
     await bot.slack.command(CARLA, "/submit", "Beitrag vor dem Ausfall")
     await eventually(lambda: _cards_to_ben(fake, "Beitrag vor dem Ausfall"))
+
+    async def delivered() -> bool:  # Carla's answers too, not only Ben's card
+        return not await _rows(bot, "pending")
+
+    await eventually_async(delivered)
     fake.outage = outage
     for text in texts:
         await bot.slack.command(CARLA, "/submit", text)
