@@ -61,6 +61,7 @@ class Engine:
         self.clock = clock
         self._on_commit = on_commit
         self.on_recorded: Callable[[], None] = lambda: None
+        self.accepting = 0  # platform requests waiting for their event to be recorded
         self.inflight = InFlight()
         self._recorder = Recorder(sessionmaker, clock)
         self._skip_locked = sessionmaker.kw["bind"].dialect.name == "postgresql"
@@ -75,12 +76,15 @@ class Engine:
         """Record the event before the platform gets its 2xx. False: a retry or double click
         that was recorded already. Raises Unavailable when the database cannot take it."""
         kind = kind_of(event)
+        self.accepting += 1
         try:
             row_id = await self._recorder.record(event)
         except Exception as exc:
             log.error("could not record %s %s: %s", kind, event.event_key, exc)
             metrics.EVENTS.labels(event.actor.platform, kind, "refused").inc()
             raise Unavailable(str(exc)) from exc
+        finally:
+            self.accepting -= 1
         outcome = "recorded" if row_id is not None else "duplicate"
         metrics.EVENTS.labels(event.actor.platform, kind, outcome).inc()
         if row_id is not None:

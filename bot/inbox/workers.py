@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 # How long handled keys are kept to recognise a platform's retries and double clicks.
 RETENTION = timedelta(days=7)
 _CLEANUP_EVERY = 600.0
+# Turns of the event loop a worker leaves to requests being acknowledged, between two events.
+ACK_TURNS = 8
 
 
 class InboxWorkers:
@@ -77,14 +79,23 @@ class InboxWorkers:
                 await asyncio.sleep(min(5.0, 0.2 * 2**failures))
                 continue
             if busy:
-                # On SQLite an event's transaction runs without pausing: let the requests that
-                # arrived meanwhile be read and recorded before the next one starts.
-                await asyncio.sleep(0)
+                await self._acknowledgements_first()
                 continue
             await self._cleanup()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.acquire(), self._poll)
                 self._wakeups -= 1
+
+    async def _acknowledgements_first(self) -> None:
+        """On SQLite an event's transaction runs without pausing the event loop, and a
+        platform's request needs a few of the loop's turns to be read, recorded and answered:
+        between two events, the worker lets those turns pass first (a few at most, so that
+        a flood of requests cannot stop the work)."""
+        await asyncio.sleep(0)
+        for _ in range(ACK_TURNS):
+            if not self._engine.accepting:
+                return
+            await asyncio.sleep(0)
 
     async def _cleanup(self) -> None:
         loop = asyncio.get_running_loop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import datetime, timedelta
@@ -103,6 +104,10 @@ async def send_reminders(
         message = views.reminder(ctx, schedule, await items_of(ctx, person))
         outbox.post_to_person(session, person, message, now=now)
         sent += 1
+        # On SQLite nothing in here pauses the event loop: let the sends in flight and the
+        # requests arriving take their turns while the batch is written (what needs the
+        # database waits for this transaction, at most the budget above).
+        await asyncio.sleep(0)
     return Batch(sent, more=len(waiting) > handled)
 
 

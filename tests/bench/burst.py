@@ -22,7 +22,7 @@ from storage.db import create_engine, create_sessionmaker
 from tests.bench.common import Row
 from tests.bench.harness import bare_bolt, load, socialdesk, until
 from tests.bench.processes import ROOT
-from tests.bench.replica import UNPACED, bot_env
+from tests.bench.replica import bot_env
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_client import SlackClient
 from tests.reports_support import seed
@@ -70,8 +70,7 @@ async def socialdesk_burst(
     for user, email in PEOPLE.items():
         fake.add_user(user, email)
     await seeded(url, items)
-    env = bot_env(url, fake, SOCIALDESK_OUTBOX_RATE=UNPACED)
-    async with socialdesk(env, fake) as (bot, slack):
+    async with socialdesk(bot_env(url, fake), fake) as (bot, slack):
         statuses: Counter[int] = Counter()
 
         async def command(request: Any) -> None:

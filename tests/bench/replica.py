@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
 SECRET = "bench-secret"
 # The outbox paces each Web API method at SOCIALDESK_OUTBOX_RATE (50/s unless set: what a
-# real workspace takes). The fake Slack of the decisions and burst scenarios sets no limit,
-# as the bare bolt baseline never waits for one; there the bot is told so. The fan-out
-# scenario measures the pacing against a Slack that does limit.
+# real workspace takes). The decisions scenario compares delivery end to end with a bare bolt
+# app that never waits for a limit, and its fake Slack sets none: there the bot is told so.
+# The burst keeps the default (it measures acknowledgements; the bare app delivers nothing),
+# and the fan-out measures the pacing against a Slack that does limit.
 UNPACED = 10_000
 BOARD_KEY = "bench-board-key-0123456789"  # signs board sessions (tests/bench/board.py)
 
