@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import datetime, timedelta
@@ -59,9 +58,6 @@ REMINDER_BATCH = 100
 # … and at most about this long spent writing them: on SQLite the transaction holds the one
 # connection, and a colleague's click waits behind it (a batch of 100 took 1.8 s).
 REMINDER_BUDGET_SECONDS = 0.1
-# … giving the event loop a turn after every this many (each turn spends the budget's time
-# on others' work: after every one, PostgreSQL's batches shrank below the rate limit's pace).
-YIELD_EVERY = 10
 
 
 class Batch(NamedTuple):
@@ -107,11 +103,6 @@ async def send_reminders(
         message = views.reminder(ctx, schedule, await items_of(ctx, person))
         outbox.post_to_person(session, person, message, now=now)
         sent += 1
-        if handled % YIELD_EVERY == 0:
-            # On SQLite nothing in here pauses the event loop: let the sends in flight and the
-            # requests arriving take their turns while the batch is written (what needs the
-            # database waits for this transaction, at most the budget above).
-            await asyncio.sleep(0)
     return Batch(sent, more=len(waiting) > handled)
 
 

@@ -230,7 +230,6 @@ async def identify(session: AsyncSession, actor: Actor, *, now: datetime) -> Per
         identity.last_seen_at = now
     if actor.conversation_ref and actor.conversation_ref != identity.conversation_ref:
         identity.conversation_ref = actor.conversation_ref
-    keep(session, [person])
     return person if person.active else None
 
 

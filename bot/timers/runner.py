@@ -7,7 +7,6 @@ handler that fails leaves the timer due for the next round.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -63,8 +62,7 @@ class TimerRunner:
         for timer_id, kind in due:
             TIMERS.labels(kind, "due").inc()
             while (outcome := await self._fire(timer_id, kind, now)) == _AGAIN:
-                self._on_commit()  # the batch just written goes out while the next is built:
-                await asyncio.sleep(0)  # (on SQLite nothing else pauses, so pause here)
+                self._on_commit()  # the batch just written goes out while the next is built
             fired += outcome
             if outcome:
                 self._on_commit()

@@ -16,7 +16,7 @@ from storage.db import SessionMaker
 from storage.models import InboxEvent
 
 
-def _click(n: int, key: str | None = None) -> Action:
+def _click(n: int, key: str = "") -> Action:
     return Action(
         actor=Actor(platform="slack", user_id=f"U{n:04d}"),
         event_key=key or f"trigger-{n}",
@@ -70,7 +70,7 @@ async def test_an_event_the_database_refuses_does_not_refuse_the_others(
     """A key that is not text fails the batch's statement (not an outage): the batch is tried
     event by event, so only the broken one is refused."""
     recorder = Recorder(sessions, SystemClock())
-    broken = _click(99, key=None)
+    broken = _click(99)
     object.__setattr__(broken, "event_key", None)
     results = await asyncio.gather(
         *(recorder.record(_click(n)) for n in range(5)),
