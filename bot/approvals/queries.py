@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from storage.models import ApprovalRequest, ContentItem, Decision
 
@@ -26,14 +26,20 @@ async def deciders_of_other_stages(
     return out
 
 
+# A request with its approvers and decisions in one statement, not three.
+WITH_DECIDERS = (joinedload(ApprovalRequest.approvers), joinedload(ApprovalRequest.decisions))
+
+
 async def current_request(*, session: AsyncSession, item_id: int) -> ApprovalRequest | None:
     """The newest request of an item (the one that is pending, or decided last)."""
-    return await session.scalar(
+    found = await session.scalars(
         select(ApprovalRequest)
+        .options(*WITH_DECIDERS)
         .where(ApprovalRequest.item_id == item_id)
         .order_by(ApprovalRequest.id.desc())
         .limit(1)
     )
+    return found.unique().one_or_none()
 
 
 def newest_request_id() -> ScalarSelect[int]:

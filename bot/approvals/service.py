@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.approvals import notify, states
-from bot.approvals.queries import current_request, deciders_of_other_stages
+from bot.approvals.queries import WITH_DECIDERS, current_request, deciders_of_other_stages
 from bot.channels.checks import texts_in_use
-from bot.content.service import create_item, title_from
+from bot.content.service import WITH_VERSIONS, create_item, title_from
 from bot.crisis import holds as crisis_holds
 from bot.orgconfig import DepartmentConfig, OrgConfig, StageConfig
 from bot.people.service import people_with_role, person_by_handle
@@ -383,13 +383,20 @@ async def active_delegation(
 
 
 async def lock_request(session: AsyncSession, request_id: int) -> ApprovalRequest:
-    """The request, re-read under the row lock (PostgreSQL) or the write lock (SQLite)."""
-    request = await session.scalar(
+    """The request, re-read under the row lock (PostgreSQL) or the write lock (SQLite), then
+    read with its approvers and decisions in one query. The lock is taken alone: PostgreSQL
+    re-checks a row it waited for against the whole query, and with outer joins the winner's
+    new decision made the request vanish for the loser."""
+    await session.execute(
+        select(ApprovalRequest.id).where(ApprovalRequest.id == request_id).with_for_update()
+    )
+    found = await session.scalars(
         select(ApprovalRequest)
+        .options(*WITH_DECIDERS)
         .where(ApprovalRequest.id == request_id)
-        .with_for_update()
         .execution_options(populate_existing=True)
     )
+    request = found.unique().one_or_none()
     if request is None:
         raise RequestNotFound(request_id)
     return request
@@ -435,7 +442,7 @@ async def decide(
     request.status = states.request_status(request.mode, regular, verdicts, escalated)
     if request.status != states.PENDING:
         request.decided_at = now
-    item = await session.get_one(ContentItem, request.item_id)
+    item = await session.get_one(ContentItem, request.item_id, options=WITH_VERSIONS)
     audit.record(
         session,
         action=f"approval.{outcome}",

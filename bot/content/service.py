@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from bot.approvals.states import ITEM_DRAFT
 from storage.models import ContentItem, ContentVersion, Person
 
 TITLE_LENGTH = 80
+# An item with its versions and their attachments in one statement, not three.
+WITH_VERSIONS = (joinedload(ContentItem.versions).joinedload(ContentVersion.attachments),)
 
 
 def title_from(text: str) -> str:

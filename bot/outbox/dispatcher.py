@@ -37,7 +37,7 @@ from bot.orgconfig import OrgConfig
 from bot.outbox.ratelimit import NotYet, Paced, RateLimiter
 from bot.outbox.report import report_failures
 from bot.outbox.service import BULK, INTERACTIVE, ROOM_PREFIX, load
-from bot.people.service import learn_identity
+from bot.people.service import WITH_DETAILS, learn_identity
 from bot.platform import ChatPlatform, Recipient, RetryLater, Undeliverable
 from bot.settings import Settings
 from storage.db import SessionMaker
@@ -343,8 +343,10 @@ class Dispatcher:
             if r.channel and r.channel.startswith(ROOM_PREFIX)
         }
         if person_ids:
-            people = await session.scalars(select(Person).where(Person.id.in_(person_ids)))
-            batch.people = {p.id: p for p in people}
+            people = await session.scalars(
+                select(Person).options(*WITH_DETAILS).where(Person.id.in_(person_ids))
+            )
+            batch.people = {p.id: p for p in people.unique()}
         if keys:
             originals = await session.scalars(
                 select(OutboxMessage)
