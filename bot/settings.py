@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=32, alias="SOCIALDESK_OUTBOX_BATCH")
     # How long a leased row is held by one dispatcher (renewed while the send is in flight).
     outbox_lease_seconds: float = Field(default=30.0, alias="SOCIALDESK_OUTBOX_LEASE")
+    # A platform that has not answered a send after this long is tried again later: the
+    # send slot goes to the next message (Teams' connector client would wait 100 s).
+    outbox_send_timeout_seconds: float = Field(
+        default=60.0, gt=0, alias="SOCIALDESK_OUTBOX_SEND_TIMEOUT"
+    )
 
     # The scheduler's round: how often due timers are looked for (and leadership retried).
     scheduler_tick_seconds: float = Field(default=15.0, alias="SOCIALDESK_SCHEDULER_TICK")

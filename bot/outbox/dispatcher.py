@@ -64,6 +64,7 @@ class DeliveryOptions:
     batch_size: int = 32
     lease: float = 30.0
     poll_interval: float = 1.0
+    send_timeout: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryOptions:
@@ -76,6 +77,7 @@ class DeliveryOptions:
             rate=settings.outbox_rate_per_second,
             batch_size=settings.outbox_batch_size,
             lease=settings.outbox_lease_seconds,
+            send_timeout=settings.outbox_send_timeout_seconds,
         )
 
 
@@ -376,7 +378,10 @@ class Dispatcher:
             platform, send = await self._plan(row, batch)
             platform_name = platform.name
             async with self._slots(platform.name).held(row.lane):
-                ref = await send()
+                ref = await asyncio.wait_for(send(), self._options.send_timeout)
+        except TimeoutError:  # it may have arrived all the same: twice beats never
+            error = f"{platform_name} did not answer within {self._options.send_timeout:g} s"
+            return self._retry(row, error, None, platform_name)
         except NotYet as exc:
             return self._wait(row, exc.wait)
         except RetryLater as exc:

@@ -14,12 +14,16 @@ on 2 replicas (2 processes, one database, clicks round-robin) against 1.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.bench.bare import CHANNEL, prepare_decisions
 from tests.bench.common import Row
@@ -44,6 +48,11 @@ class Timed:
     acks: list[float]
     servers_cores: float
     bench_cores: float
+    # The p99 of the acknowledgements as the bot itself timed them (request read to answer),
+    # as the /metrics bucket bound it fell under: the clients' figure adds this process's
+    # own delays, where the fake Slack answers the bot's calls (four per decision, the bare
+    # app's one) beside the load generator.
+    server_ack_p99: float | None = None
 
     def cores(self) -> str:
         return f"CPU servers {self.servers_cores:.2f} cores, bench {self.bench_cores:.2f}"
@@ -102,6 +111,7 @@ async def socialdesk_decisions(n: int, url: str, fake: FakeSlackApi, *, replicas
         await until(lambda: len(fake.dms_to(ANNA)) >= n)
         cards = fake.dms_to(ANNA)[:n]
         told_before = len(fake.dms_to(CARLA))
+        acked_before = await ack_histogram([bot for bot, _ in bots])
         phase = Phase([bot for bot, _ in bots])
         _, acks = await load(
             [
@@ -115,7 +125,33 @@ async def socialdesk_decisions(n: int, url: str, fake: FakeSlackApi, *, replicas
         await until(
             lambda: len(fake.dms_to(CARLA)) - told_before >= n and all(c.updates for c in cards)
         )
-        return phase.done(acks)
+        timed = phase.done(acks)
+        acked = await ack_histogram([bot for bot, _ in bots])
+        return dataclasses.replace(timed, server_ack_p99=p99_bound(acked_before, acked))
+
+
+async def ack_histogram(bots: list[Child]) -> dict[float, float]:
+    """How many Slack requests each bot acknowledged within each bucket bound, so far."""
+    counts: dict[float, float] = {}
+    async with aiohttp.ClientSession() as http:
+        for bot in bots:
+            async with http.get(f"{bot.url}/metrics") as response:
+                text = await response.text()
+            for family in text_string_to_metric_families(text):
+                for sample in family.samples:
+                    if sample.name == "socialdesk_ack_seconds_bucket" and (
+                        sample.labels.get("platform") == "slack"
+                    ):
+                        bound = float(sample.labels["le"])
+                        counts[bound] = counts.get(bound, 0.0) + sample.value
+    return counts
+
+
+def p99_bound(before: dict[float, float], after: dict[float, float]) -> float:
+    """The smallest bucket bound under which 99 % of the acknowledgements in between fell."""
+    between = {bound: after[bound] - before.get(bound, 0.0) for bound in sorted(after)}
+    total = between[math.inf]
+    return next(bound for bound, count in between.items() if count >= 0.99 * total)
 
 
 async def run(n: int, urls: list[tuple[str, str]], folder: Path) -> list[Row]:
@@ -161,10 +197,16 @@ async def run(n: int, urls: list[tuple[str, str]], folder: Path) -> list[Row]:
                 "ms",
                 percentile(base.acks, 99) * 1000,
                 percentile(ours.acks, 99) * 1000,
-                note="baseline: the same bare bolt app's ack; target: < 50 ms absolute",
+                note="baseline: the same bare bolt app's ack, as the clients saw both; the "
+                f"bot's own p99 (request read to answer, /metrics): ≤ {_ms(ours.server_ack_p99)}; "
+                "target: < 50 ms absolute",
             )
         )
     return rows
+
+
+def _ms(seconds: float | None) -> str:
+    return "?" if seconds is None else f"{seconds * 1000:.0f} ms"
 
 
 def many_approvers(folder: Path) -> Path:

@@ -8,6 +8,7 @@ with Retry-After or a 5xx on request. The client posts activities to the bot's r
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from dataclasses import dataclass, field
@@ -94,6 +95,10 @@ class FakeTeamsConnector:
         self.created: list[dict[str, Any]] = []  # POST /v3/conversations bodies
         self.requests: list[tuple[str, str]] = []
         self.failures: list[Failure] = []
+        # Sends the connector takes in but does not answer for a while (then a 503), and how
+        # many of those are still waiting for their answer.
+        self.silences: list[float] = []
+        self.unanswered = 0
         # Activities refused as too big (conversation id, bytes), as real Teams refuses them.
         self.too_big: list[tuple[str, int]] = []
         # Files a user sent in personal chat, behind pre-authenticated download URLs.
@@ -137,6 +142,10 @@ class FakeTeamsConnector:
     def fail(self, status: int = 429, retry_after: int | None = 1, times: int = 1) -> None:
         """The next `times` sends or updates are refused with `status`."""
         self.failures.append(Failure(status, retry_after, times))
+
+    def go_silent(self, seconds: float) -> None:
+        """The next send gets no answer for `seconds` (a hung connector), then a 503."""
+        self.silences.append(seconds)
 
     def to(self, user_id: str) -> list[Sent]:
         """What the bot posted into this person's 1:1 chat."""
@@ -188,6 +197,11 @@ class FakeTeamsConnector:
 
     async def _send(self, request: web.Request) -> web.Response:
         self.requests.append((request.method, request.path))
+        if self.silences:
+            self.unanswered += 1
+            await asyncio.sleep(self.silences.pop(0))
+            self.unanswered -= 1
+            return web.json_response({"error": {"code": "ServiceError"}}, status=503)
         failure = self._failure() or await self._too_big(request)
         if failure is not None:
             return failure
