@@ -377,8 +377,11 @@ class Dispatcher:
         try:
             platform, send = await self._plan(row, batch)
             platform_name = platform.name
-            async with self._slots(platform.name).held(row.lane):
-                ref = await asyncio.wait_for(send(), self._options.send_timeout)
+            async with (
+                self._slots(platform.name).held(row.lane),
+                asyncio.timeout(self._options.send_timeout),  # counted once the slot is held
+            ):
+                ref = await send()
         except TimeoutError:  # it may have arrived all the same: twice beats never
             error = f"{platform_name} did not answer within {self._options.send_timeout:g} s"
             return self._retry(row, error, None, platform_name)

@@ -145,15 +145,10 @@ async def people_by_id(session: AsyncSession, ids: Iterable[int]) -> list[Person
     held = [p for pid in wanted if (p := _held(session, pid)) is not None]
     missing = wanted - {p.id for p in held}
     if missing:
-        rows = (
-            (
-                await session.scalars(
-                    select(Person).options(*WITH_DETAILS).where(Person.id.in_(missing))
-                )
-            )
-            .unique()
-            .all()
+        found = await session.scalars(
+            select(Person).options(*WITH_DETAILS).where(Person.id.in_(missing))
         )
+        rows = found.unique().all()
         keep(session, rows)
         held += rows
     return sorted(held, key=lambda p: p.id)
