@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from bot import yamltext
 from bot.durations import parse_duration
 
 Locale = Literal["de", "en"]
@@ -367,7 +368,7 @@ def platform_warnings(config: OrgConfig, off: Mapping[str, str]) -> list[str]:
 def load_config(path: Path | str) -> OrgConfig:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamltext.parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError([f"{path}: file not found"]) from None
     except IsADirectoryError:

@@ -18,7 +18,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack import app as slack_adapter
-from adapters.teams import app as teams_adapter
+from adapters.teams import ROUTE as TEAMS_ROUTE
 from adapters.web import board as board_web
 from adapters.web import ical
 from bot import ops
@@ -140,13 +140,13 @@ def _mount_teams(app: web.Application, runtime: Runtime, host: str) -> None:
     runs unauthenticated for local use only: on a loopback address, or when told explicitly."""
     s = runtime.settings
     if s.microsoft_app_id:
-        status = f"on: POST {teams_adapter.ROUTE} (Bot Framework token required)"
+        status = f"on: POST {TEAMS_ROUTE} (Bot Framework token required)"
     elif is_loopback(host):
-        status = f"on: POST {teams_adapter.ROUTE} (unauthenticated, loopback only)"
+        status = f"on: POST {TEAMS_ROUTE} (unauthenticated, loopback only)"
         log.warning("Teams adapter runs WITHOUT authentication: MICROSOFT_APP_ID is not set")
     elif s.teams_allow_unauthenticated:
         status = (
-            f"on: POST {teams_adapter.ROUTE} (unauthenticated on {host}: "
+            f"on: POST {TEAMS_ROUTE} (unauthenticated on {host}: "
             "SOCIALDESK_TEAMS_ALLOW_UNAUTHENTICATED=1)"
         )
         log.warning(
@@ -162,6 +162,8 @@ def _mount_teams(app: web.Application, runtime: Runtime, host: str) -> None:
         )
         log.warning("adapter teams %s", runtime.adapters["teams"])
         return
+    from adapters.teams import app as teams_adapter  # the Bot Framework, only when on
+
     runtime.platforms["teams"] = teams_adapter.mount(
         app,
         runtime.engine,

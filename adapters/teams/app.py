@@ -31,13 +31,13 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 
+from adapters.teams import ROUTE
 from adapters.teams.platform import PLATFORM, TeamsPlatform, serialize_reference
 from bot import metrics
 from bot.engine import Engine, Unavailable
 from bot.events import Action, Actor, Command, InboundEvent, Joined
 
 log = logging.getLogger(__name__)
-ROUTE = "/api/messages"
 _MENTION = re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 

@@ -21,7 +21,7 @@ from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
+from bot import yamltext
 
 LOCALES = ("de", "en")
 DEFAULT_LOCALE = "de"
@@ -36,7 +36,7 @@ class CatalogError(Exception):
 def catalog() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(_ROOT.rglob("messages.yaml")):
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = yamltext.parse(path.read_text(encoding="utf-8")) or {}
         for key, texts in entries.items():
             if key in merged:
                 raise CatalogError(f"{path}: key {key!r} defined twice")

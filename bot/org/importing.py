@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from bot import yamltext
 from bot.org.merge import Raw, merge
 from bot.org.model import Directory, ImportProblem
 from bot.orgconfig import ConfigError, parse_config
@@ -27,7 +28,7 @@ def read_existing(path: Path) -> Raw | None:
     if not path.exists():
         return None
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamltext.parse(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ImportProblem(f"{path}: cannot be read to merge into ({exc})") from None
     if raw is not None and not isinstance(raw, dict):

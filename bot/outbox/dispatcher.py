@@ -40,7 +40,7 @@ from bot.outbox.service import BULK, INTERACTIVE, ROOM_PREFIX, load
 from bot.people.service import WITH_DETAILS, learn_identity
 from bot.platform import ChatPlatform, Recipient, RetryLater, Undeliverable
 from bot.settings import Settings
-from storage.db import SessionMaker
+from storage.db import SessionMaker, none_of, one_of
 from storage.models import OutboxMessage, Person, PlatformIdentity
 
 log = logging.getLogger(__name__)
@@ -284,7 +284,7 @@ class Dispatcher:
                     .limit(limit)
                 )
                 if held:
-                    query = query.where(OutboxMessage.id.not_in(held))
+                    query = query.where(none_of(session, OutboxMessage.id, held))
                 if self._postgres:
                     query = query.with_for_update(skip_locked=True)
                 rows = list((await session.scalars(query)).all())
@@ -307,7 +307,10 @@ class Dispatcher:
                 async with self._sessions.begin() as session:
                     await session.execute(
                         update(OutboxMessage)
-                        .where(OutboxMessage.id.in_(held), OutboxMessage.status == "pending")
+                        .where(
+                            one_of(session, OutboxMessage.id, held),
+                            OutboxMessage.status == "pending",
+                        )
                         .values(leased_until=until)
                     )
             except Exception as exc:
@@ -346,13 +349,16 @@ class Dispatcher:
         }
         if person_ids:
             people = await session.scalars(
-                select(Person).options(*WITH_DETAILS).where(Person.id.in_(person_ids))
+                select(Person).options(*WITH_DETAILS).where(one_of(session, Person.id, person_ids))
             )
             batch.people = {p.id: p for p in people.unique()}
         if keys:
             originals = await session.scalars(
                 select(OutboxMessage)
-                .where(OutboxMessage.key.in_(keys), OutboxMessage.kind.in_(("post", "room")))
+                .where(
+                    one_of(session, OutboxMessage.key, keys),
+                    OutboxMessage.kind.in_(("post", "room")),
+                )
                 .order_by(OutboxMessage.id)
             )
             batch.originals = {o.key or "": o for o in originals}

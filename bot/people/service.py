@@ -15,6 +15,7 @@ from sqlalchemy.orm.util import identity_key
 from bot.events import Actor
 from bot.i18n import Reader
 from bot.orgconfig import OrgConfig
+from storage.db import one_of
 from storage.models import (
     Department,
     DepartmentMember,
@@ -146,7 +147,7 @@ async def people_by_id(session: AsyncSession, ids: Iterable[int]) -> list[Person
     missing = wanted - {p.id for p in held}
     if missing:
         found = await session.scalars(
-            select(Person).options(*WITH_DETAILS).where(Person.id.in_(missing))
+            select(Person).options(*WITH_DETAILS).where(one_of(session, Person.id, missing))
         )
         rows = found.unique().all()
         keep(session, rows)

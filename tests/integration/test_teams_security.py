@@ -7,6 +7,9 @@ import base64
 import contextlib
 import json
 import logging
+import os
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +24,7 @@ from bot.settings import Settings
 from storage.models import ContentItem, InboxEvent
 from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
 
+ROOT = Path(__file__).resolve().parents[2]
 APP_ID = "11111111-2222-3333-4444-555555555555"
 
 
@@ -131,3 +135,34 @@ async def test_loopback_runs_unauthenticated_and_says_so(
             "on: POST /api/messages (unauthenticated, loopback only)"
         )
     assert any("WITHOUT authentication" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("host", "loaded"), [("0.0.0.0", False), ("127.0.0.1", True)])
+def test_the_bot_framework_is_loaded_only_where_teams_is_on(
+    tmp_path: Path, host: str, loaded: bool
+) -> None:
+    """A Slack-only replica (Teams off: no app id, a public address) never imports botbuilder,
+    about 24 MB of its memory; where Teams is on, it does. In a process of its own: this one
+    has imported botbuilder long ago."""
+    script = (
+        "import sys\n"
+        "from bot.server import RUNTIME, create_app\n"
+        "from bot.settings import Settings\n"
+        f"app = create_app(Settings(_env_file=None), host={host!r})\n"
+        "print(app[RUNTIME].adapters['teams'].split(':')[0], 'botbuilder' in sys.modules)\n"
+    )
+    env = {
+        **os.environ,
+        "SOCIALDESK_DATABASE_URL": f"sqlite:///{tmp_path}/socialdesk.db",
+        "SOCIALDESK_DATA_DIR": str(tmp_path),
+        "SOCIALDESK_CONFIG": str(ROOT / "socialdesk.example.yaml"),
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+    }
+    for name in ("MICROSOFT_APP_ID", "SOCIALDESK_TEAMS_ALLOW_UNAUTHENTICATED"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == (["on", "True"] if loaded else ["off", "False"])
