@@ -711,6 +711,33 @@ async def _freeze(*, session: AsyncSession, org: OrgConfig, crisis: Crisis, now:
             .order_by(ContentItem.publish_at, ContentItem.id)
         )
     ).all()
+    await _pause(session=session, org=org, crisis=crisis, items=items, now=now)
+    return len(items)
+
+
+async def hold_back(
+    *, session: AsyncSession, org: OrgConfig, item: ContentItem, now: datetime
+) -> bool:
+    """A posting falls due while a crisis is open: its item pauses as those did when the
+    crisis began (it was planned during the crisis, or approved without a date then), and
+    the managers decide on it at resolve. True if so; the crisis's own statements go out."""
+    if org.crisis is None or item.approval_path == org.crisis.approval_path:
+        return False
+    crises = await open_crises(session)
+    if not crises or item.status != states.ITEM_APPROVED:
+        return False
+    await _pause(session=session, org=org, crisis=crises[-1], items=[item], now=now)
+    return True
+
+
+async def _pause(
+    *,
+    session: AsyncSession,
+    org: OrgConfig,
+    crisis: Crisis,
+    items: Sequence[ContentItem],
+    now: datetime,
+) -> None:
     for item in items:
         item.status, item.updated_at = PAUSED, now
         await publishing_holds.freeze(session, item.id, now=now)
@@ -731,7 +758,6 @@ async def _freeze(*, session: AsyncSession, org: OrgConfig, crisis: Crisis, now:
             outbox.post_to_person(session, person, msg, now=now)
     if items:
         event(session, crisis, "frozen", now=now, n=len(items), items=[i.id for i in items])
-    return len(items)
 
 
 async def _hold(*, session: AsyncSession, org: OrgConfig, crisis: Crisis, now: datetime) -> int:

@@ -186,7 +186,7 @@ async def people_ids_for(session: AsyncSession, refs: Iterable[str]) -> list[int
     rows = await session.execute(
         select(Person.handle, Person.id).where(Person.handle.in_(handles), Person.active)
     )
-    by_handle = dict(rows.tuples().all())
+    by_handle: dict[str, int] = dict(rows.all())
     found: dict[int, None] = {}
     for ref in refs:
         if ref.startswith("role:"):

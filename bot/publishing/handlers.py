@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context
+from bot.crisis import service as crisis
 from bot.events import Action
 from bot.forms import Form, TextInput, open_form
 from bot.ids import parse_id
@@ -223,13 +224,16 @@ async def _mark(
 
 @on_timer(states.HANDOFF)
 async def handoff_due(ctx: TimerContext) -> None:
-    payload = ctx.timer.payload
+    """Nothing is handed off while a crisis is open: a plan made during it is frozen here,
+    as the plans standing when it began were."""
+    posting_id, revision = int(ctx.timer.payload["posting_id"]), int(ctx.timer.payload["revision"])
+    item = await service.planned_item(ctx.session, posting_id, revision)
+    if item is None:
+        return
+    if await crisis.hold_back(session=ctx.session, org=ctx.org, item=item, now=ctx.now):
+        return
     await service.hand_off(
-        session=ctx.session,
-        org=ctx.org,
-        posting_id=int(payload["posting_id"]),
-        revision=int(payload["revision"]),
-        now=ctx.now,
+        session=ctx.session, org=ctx.org, posting_id=posting_id, revision=revision, now=ctx.now
     )
 
 

@@ -478,6 +478,14 @@ async def overdue(session: AsyncSession, *, now: datetime) -> list[tuple[Posting
     return [(p, i) for p, i in rows.all()]
 
 
+async def planned_item(session: AsyncSession, posting_id: int, revision: int) -> ContentItem | None:
+    """The item whose posting a hand-off timer was set for; None when the plan changed since."""
+    posting = await session.get(Posting, posting_id)
+    if posting is None or posting.status != states.PLANNED or posting.revision != revision:
+        return None
+    return await session.get_one(ContentItem, posting.item_id)
+
+
 async def _timer_target(
     session: AsyncSession, org: OrgConfig, posting_id: int, revision: int, status: str
 ) -> tuple[Posting, ContentItem, ChannelConfig, Person] | None:

@@ -22,13 +22,16 @@ from tests.integration.crisis_support import (
     in_room,
     reply_to,
 )
-from tests.support import block_texts, buttons, eventually
+from tests.support import block_texts, buttons, eventually, say
 
 __all__ = ["crisis_bot"]
 
 
-async def _scheduled(bot: CrisisBot, text: str, publish_in: timedelta) -> int:
-    """An item Ben approved, scheduled to go out `publish_in` after the start."""
+async def _scheduled(
+    bot: CrisisBot, text: str, publish_in: timedelta | None, channels: tuple[str, ...] = ()
+) -> int:
+    """An item Ben approved, scheduled to go out `publish_in` after the start (None: no
+    date), for `channels`."""
     async with bot.runtime.sessions.begin() as session:
         carla = await person_by_handle(session, "carla")
         ben = await person_by_handle(session, "ben")
@@ -42,7 +45,8 @@ async def _scheduled(bot: CrisisBot, text: str, publish_in: timedelta) -> int:
             status="approved",
             now=START - timedelta(days=1),
         )
-        item.publish_at = START + publish_in
+        item.publish_at = START + publish_in if publish_in is not None else None
+        item.channels = list(channels)
         item.decided_at = START - timedelta(hours=20)
         request = ApprovalRequest(
             item_id=item.id,
@@ -175,3 +179,36 @@ async def test_freeze_hold_and_selective_resume(
 async def _all_items(bot: CrisisBot) -> list[ContentItem]:
     async with bot.runtime.sessions() as session:
         return list((await session.scalars(select(ContentItem).order_by(ContentItem.id))).all())
+
+
+async def test_a_plan_made_during_the_crisis_is_frozen_when_it_falls_due(
+    crisis_bot: CrisisBot, fake_slack: FakeSlackApi
+) -> None:
+    """Approved without a date before the crisis, so nothing froze it then; Anna plans it for
+    LinkedIn during the crisis. At the planned time nobody is told to post it: it pauses, Carla
+    and Ben hear why, and it waits for the managers' decision at resolve like the rest."""
+    bot, fake = crisis_bot, fake_slack
+    item = await _scheduled(bot, "Herbstaktion Babyschalen", None, ("linkedin",))
+    await bot.slack.command(ANNA, "/crisis", "Rückruf Kinderwagen")
+    assert "Eingefroren: 0" in await reply_to(fake, "cmd")
+    planned = await say(bot, fake, ANNA, "/plan", f"{item} linkedin 23.11.2026 10:00")
+    assert "LinkedIn" in planned and "23.11." in planned
+
+    bot.advance(timedelta(days=1))
+    await bot.run_timers()
+    await eventually(lambda: [m for m in fake.dms_to(CARLA) if m.text.startswith(f"⏸ #{item}")])
+    await eventually(lambda: [m for m in fake.dms_to(BEN) if m.text.startswith(f"⏸ #{item}")])
+    assert [m for m in fake.dms_to(ANNA) if m.text.startswith("📣 Jetzt posten")] == []
+    assert await _status(bot, item) == "paused"
+
+    await bot.slack.command(ANNA, "/crisis", "resolve Entwarnung")
+    decision = await eventually(
+        lambda: [m for m in fake.dms_to(ANNA) if "1 eingefrorener Inhalt" in m.text]
+    )
+    await bot.slack.click(ANNA, "crisis.resume_all", "1")
+    await eventually(lambda: buttons(decision[0].blocks) == {})
+    await bot.run_timers()  # its time has passed: handed off at the next round
+    handoff = await eventually(
+        lambda: [m for m in fake.dms_to(ANNA) if m.text.startswith("📣 Jetzt posten")]
+    )
+    assert f"#{item} Herbstaktion Babyschalen" in handoff[0].text
