@@ -21,7 +21,7 @@ from adapters.slack import app as slack_adapter
 from adapters.teams import ROUTE as TEAMS_ROUTE
 from adapters.web import board as board_web
 from adapters.web import ical
-from bot import ops
+from bot import memory, ops
 from bot.board import keys as board_keys
 from bot.board import links as board_links
 from bot.clock import Clock, SystemClock
@@ -209,6 +209,7 @@ def is_loopback(host: str) -> bool:
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
+    memory.keep_heap_trimmed()
     async with runtime.sessions.begin() as session:
         await sync_organisation(session, runtime.org)
         await hand_over(session, runtime.org, now=runtime.clock.now())  # left while we were down
