@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, ColumnElement, all_, any_, bindparam, event
+from sqlalchemy import ARRAY, BindParameter, ColumnElement, any_, bindparam, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -26,31 +26,35 @@ from storage.pool import UrgentFirstPool
 
 SessionMaker = async_sessionmaker[AsyncSession]
 T = TypeVar("T")
-Column = ColumnElement[T] | QueryableAttribute[T]
+ColumnLike = ColumnElement[T] | QueryableAttribute[T]
+
+
+def _postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (both databases speak it):
     "record once" in one statement, where a savepoint and a caught IntegrityError take three."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if _postgres(session) else sqlite_insert
 
 
-def one_of(session: AsyncSession, column: Column[T], values: Collection[T]) -> ColumnElement[bool]:
+def one_of(
+    session: AsyncSession, column: ColumnLike[T], values: Collection[T]
+) -> ColumnElement[bool]:
     """`column IN values`; on PostgreSQL `column = ANY(array)`, one parameter whatever the
     number of values. An IN list is a new statement for every length, which asyncpg prepares
     (a round trip) and caches anew on each pooled connection; the dispatcher's batches and
     the fan-out's lists vary in length all the time. SQLite has no arrays and prepares
-    nothing, so it keeps IN."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    nothing, so it keeps IN. Negated (`~`) it is NOT IN, or NOT (column = ANY(array))."""
+    if _postgres(session):
+        return column == any_(_array(column, values))
     return column.in_(values)
 
 
-def none_of(session: AsyncSession, column: Column[T], values: Collection[T]) -> ColumnElement[bool]:
-    """`column NOT IN values`, as `one_of` (`column <> ALL(array)` on PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column != all_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.not_in(values)
+def _array(column: ColumnLike[T], values: Collection[T]) -> BindParameter[Any]:
+    array: ARRAY[Any] = ARRAY(column.type)
+    return bindparam(None, list(values), type_=array)
 
 
 def normalise_url(url: str) -> str:

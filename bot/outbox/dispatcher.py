@@ -40,7 +40,7 @@ from bot.outbox.service import BULK, INTERACTIVE, ROOM_PREFIX, load
 from bot.people.service import WITH_DETAILS, learn_identity
 from bot.platform import ChatPlatform, Recipient, RetryLater, Undeliverable
 from bot.settings import Settings
-from storage.db import SessionMaker, none_of, one_of
+from storage.db import SessionMaker, one_of
 from storage.models import OutboxMessage, Person, PlatformIdentity
 
 log = logging.getLogger(__name__)
@@ -284,7 +284,7 @@ class Dispatcher:
                     .limit(limit)
                 )
                 if held:
-                    query = query.where(none_of(session, OutboxMessage.id, held))
+                    query = query.where(~one_of(session, OutboxMessage.id, held))
                 if self._postgres:
                     query = query.with_for_update(skip_locked=True)
                 rows = list((await session.scalars(query)).all())

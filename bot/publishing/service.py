@@ -480,21 +480,30 @@ async def overdue(session: AsyncSession, *, now: datetime) -> list[tuple[Posting
 
 async def planned_item(session: AsyncSession, posting_id: int, revision: int) -> ContentItem | None:
     """The item whose posting a hand-off timer was set for; None when the plan changed since."""
+    found = await _timer_posting(session, posting_id, revision, states.PLANNED)
+    return found[1] if found else None
+
+
+async def _timer_posting(
+    session: AsyncSession, posting_id: int, revision: int, status: str
+) -> tuple[Posting, ContentItem] | None:
+    """The posting a timer was set for and its item; None when the plan changed since (moved,
+    frozen, marked)."""
     posting = await session.get(Posting, posting_id)
-    if posting is None or posting.status != states.PLANNED or posting.revision != revision:
+    if posting is None or posting.status != status or posting.revision != revision:
         return None
-    return await session.get_one(ContentItem, posting.item_id)
+    return posting, await session.get_one(ContentItem, posting.item_id)
 
 
 async def _timer_target(
     session: AsyncSession, org: OrgConfig, posting_id: int, revision: int, status: str
 ) -> tuple[Posting, ContentItem, ChannelConfig, Person] | None:
     """The posting a hand-off or reminder timer was set for, its item, channel and owner; None
-    when the plan changed since (moved, frozen, marked) or nobody owns the channel."""
-    posting = await session.get(Posting, posting_id)
-    if posting is None or posting.status != status or posting.revision != revision:
+    when the plan changed since or nobody owns the channel."""
+    found = await _timer_posting(session, posting_id, revision, status)
+    if found is None:
         return None
-    item = await session.get_one(ContentItem, posting.item_id)
+    posting, item = found
     channel = next((c for c in org.channels if c.id == posting.channel), None)
     owner = await person_by_handle(session, channel.owner) if channel else None
     if channel is None or owner is None:
