@@ -6,4 +6,4 @@ is ~10 MB of resident memory for one string. tests/integration/test_migrations.p
 a new script is added and HEAD is not moved to it.
 """
 
-HEAD = "0017_app_home"
+HEAD = "0018_timer_keys_bytewise"

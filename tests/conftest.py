@@ -60,6 +60,19 @@ async def _pg_reachable(url: str) -> str | None:
     return None
 
 
+# The test databases sort text as a German company's would (ICU de-DE: punctuation is not
+# bytewise, ";" comes before ":"), so that nothing passes here only because the server's
+# default collation happens to be C. A server built without ICU gets its default.
+GERMAN = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'de-DE' LOCALE 'C.UTF-8'"
+
+
+async def create_database(name: str) -> None:
+    try:
+        await _pg_admin(PG_URL, f'CREATE DATABASE "{name}" {GERMAN}')
+    except asyncpg.PostgresError:
+        await _pg_admin(PG_URL, f'CREATE DATABASE "{name}"')
+
+
 async def _pg_admin(url: str, sql: str) -> None:
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     conn = await asyncpg.connect(dsn)
@@ -79,7 +92,7 @@ def postgres_database() -> Iterator[str]:
             pytest.fail(message + " — CI must run the PostgreSQL tests", pytrace=False)
         pytest.skip(message + "; PostgreSQL tests skipped")
     name = f"socialdesk_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_admin(PG_URL, f'CREATE DATABASE "{name}"'))
+    asyncio.run(create_database(name))
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
         migrate.upgrade(url)

@@ -339,9 +339,9 @@ async def sync_timers(
         for t in (
             await session.scalars(
                 select(Timer).where(
+                    timers.key_starts_with(TIMER_PREFIX),  # the meeting's, not every pending timer
                     Timer.kind == TIMER_KIND,
-                    (Timer.fired_at.is_(None) & Timer.cancelled_at.is_(None))
-                    | Timer.key.in_(list(wanted)),
+                    timers.PENDING | Timer.key.in_(list(wanted)),
                 )
             )
         ).all()

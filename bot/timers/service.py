@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.orgconfig import OrgConfig
@@ -71,14 +71,23 @@ async def schedule(
     return timer
 
 
+def key_starts_with(prefix: str) -> ColumnElement[bool]:
+    """The timers whose key starts with `prefix`, as a range of the unique index on `key`
+    (keys compare bytewise): a LIKE with a bound pattern uses no index on either database."""
+    if not prefix:
+        raise ValueError("a timer key prefix cannot be empty")
+    beyond = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first key past the prefix
+    return (Timer.key >= prefix) & (Timer.key < beyond)
+
+
+# Not fired, not cancelled, asked as one COALESCE: neither planner then takes the index of
+# pending timers for a look-up by key, which two IS NULLs would match (with 10,000 requests
+# open each decision's cancel walked every pending timer, 8-9 ms, instead of its two).
+PENDING = func.coalesce(Timer.fired_at, Timer.cancelled_at).is_(None)
+
+
 async def cancel(session: AsyncSession, *, key_prefix: str, now: datetime) -> None:
     """Cancel every timer whose key starts with the prefix and has not fired."""
     await session.execute(
-        update(Timer)
-        .where(
-            Timer.key.startswith(key_prefix, autoescape=True),
-            Timer.fired_at.is_(None),
-            Timer.cancelled_at.is_(None),
-        )
-        .values(cancelled_at=now)
+        update(Timer).where(key_starts_with(key_prefix), PENDING).values(cancelled_at=now)
     )

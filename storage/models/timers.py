@@ -17,8 +17,13 @@ class Timer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
-    # Idempotency: scheduling the same key twice keeps one timer, so it fires once.
-    key: Mapped[str] = mapped_column(String(200), unique=True)
+    # Idempotency: scheduling the same key twice keeps one timer, so it fires once. Compared
+    # bytewise (PostgreSQL's "C"; SQLite's BINARY is that already): timers.cancel reads a key
+    # prefix as a range of this unique index, and a linguistic collation, which passes over
+    # punctuation, would put "approval:12;" after "approval:123:sla".
+    key: Mapped[str] = mapped_column(
+        String(200).with_variant(String(200, collation="C"), "postgresql"), unique=True
+    )
     due_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 import migrations
 from bot import migrate
-from tests.conftest import PG_URL, _pg_admin
+from tests.conftest import PG_URL, _pg_admin, create_database
 
 
 def test_one_head_and_the_server_knows_it() -> None:
@@ -32,7 +32,7 @@ def test_fresh_postgresql_upgrades_to_the_models(request: pytest.FixtureRequest)
     request.getfixturevalue("postgres_database")  # skips (or fails under CI) without a server
     name = "socialdesk_migration_check"
     asyncio.run(_pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    asyncio.run(_pg_admin(PG_URL, f'CREATE DATABASE "{name}"'))
+    asyncio.run(create_database(name))
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
         migrate.upgrade(url)
