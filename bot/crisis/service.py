@@ -720,13 +720,16 @@ async def hold_back(
 ) -> bool:
     """A posting falls due while a crisis is open: its item pauses as those did when the
     crisis began (it was planned during the crisis, or approved without a date then), and
-    the managers decide on it at resolve. True if so; the crisis's own statements go out."""
+    the managers decide on it at resolve. True if so; the crisis's own statements go out.
+    The room hears of it too: the team saw the count at declaration, not this one."""
     if org.crisis is None or item.approval_path == org.crisis.approval_path:
         return False
     crises = await open_crises(session)
     if not crises or item.status != states.ITEM_APPROVED:
         return False
-    await _pause(session=session, org=org, crisis=crises[-1], items=[item], now=now)
+    crisis = crises[-1]
+    await _pause(session=session, org=org, crisis=crisis, items=[item], now=now)
+    await post_to_room(session, org, crisis, lambda r: views.item_frozen(r, crisis, item), now=now)
     return True
 
 

@@ -186,7 +186,8 @@ async def test_a_plan_made_during_the_crisis_is_frozen_when_it_falls_due(
 ) -> None:
     """Approved without a date before the crisis, so nothing froze it then; Anna plans it for
     LinkedIn during the crisis. At the planned time nobody is told to post it: it pauses, Carla
-    and Ben hear why, and it waits for the managers' decision at resolve like the rest."""
+    and Ben hear why, the crisis room hears of it, and it waits for the managers' decision at
+    resolve like the rest."""
     bot, fake = crisis_bot, fake_slack
     item = await _scheduled(bot, "Herbstaktion Babyschalen", None, ("linkedin",))
     await bot.slack.command(ANNA, "/crisis", "Rückruf Kinderwagen")
@@ -198,6 +199,8 @@ async def test_a_plan_made_during_the_crisis_is_frozen_when_it_falls_due(
     await bot.run_timers()
     await eventually(lambda: [m for m in fake.dms_to(CARLA) if m.text.startswith(f"⏸ #{item}")])
     await eventually(lambda: [m for m in fake.dms_to(BEN) if m.text.startswith(f"⏸ #{item}")])
+    in_the_room = await in_room(fake, f"⏸ #{item} „Herbstaktion Babyschalen“ ist angehalten")
+    assert "Krise #" in in_the_room.text + str(in_the_room.blocks)
     assert [m for m in fake.dms_to(ANNA) if m.text.startswith("📣 Jetzt posten")] == []
     assert await _status(bot, item) == "paused"
 
