@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.ext.asyncio.session import _AsyncSessionContextManager
 from sqlalchemy.orm import QueryableAttribute
 
 from storage import sqlite
@@ -125,9 +124,19 @@ class _Session(AsyncSession):
             raise
 
 
-class _Commit(_AsyncSessionContextManager[AsyncSession]):
+class _Commit:
     """`sessions.begin()`: commit (or roll back) and close in the caller's task, for the
-    reason above; SQLAlchemy's own moves the commit to the next turn, the write lock held."""
+    reason above; SQLAlchemy's own moves the commit to the next turn, the write lock held.
+    Its own class, not a subclass of SQLAlchemy's private one, which may change in any
+    release."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.async_session = session
+
+    async def __aenter__(self) -> AsyncSession:
+        self.trans = self.async_session.begin()
+        await self.trans.__aenter__()
+        return self.async_session
 
     async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
         try:
@@ -137,7 +146,7 @@ class _Commit(_AsyncSessionContextManager[AsyncSession]):
 
 
 class _Sessionmaker(async_sessionmaker[AsyncSession]):
-    def begin(self) -> _Commit:
+    def begin(self) -> _Commit:  # type: ignore[override]  # the same `async with` contract
         return _Commit(self())
 
 
