@@ -380,17 +380,19 @@ class Dispatcher:
 
     async def _attempt(self, row: OutboxMessage, batch: Batch) -> Outcome:
         platform_name = row.platform
+        deadline: asyncio.Timeout | None = None
         try:
             platform, send = await self._plan(row, batch)
             platform_name = platform.name
             async with (
                 self._slots(platform.name).held(row.lane),
-                asyncio.timeout(self._options.send_timeout),  # counted once the slot is held
+                asyncio.timeout(self._options.send_timeout) as deadline,  # once the slot is held
             ):
                 ref = await send()
-        except TimeoutError:  # it may have arrived all the same: twice beats never
-            error = f"{platform_name} did not answer within {self._options.send_timeout:g} s"
-            return self._retry(row, error, None, platform_name)
+        except TimeoutError as exc:  # it may have arrived all the same: twice beats never
+            return self._retry(
+                row, self._timed_out(platform_name, deadline, exc), None, platform_name
+            )
         except NotYet as exc:
             return self._wait(row, exc.wait)
         except RetryLater as exc:
@@ -406,6 +408,15 @@ class Dispatcher:
         self._sent[row.id] = (platform.name, ref)
         DELIVERIES.labels(platform.name, row.kind, "sent").inc()
         return Outcome(row, "sent", row.attempts + 1, platform=platform.name, ref=ref)
+
+    def _timed_out(
+        self, platform: str | None, deadline: asyncio.Timeout | None, exc: TimeoutError
+    ) -> str:
+        """Our send timeout, or the platform client's own, which may be shorter (slack_sdk
+        gives up after 30 s): the error says which, so nobody looks for a 60 s wait."""
+        if deadline is not None and deadline.expired():
+            return f"{platform} did not answer within {self._options.send_timeout:g} s"
+        return f"{platform}'s client timed out: {type(exc).__name__} {exc}".rstrip()
 
     def _slots(self, platform: str) -> _Slots:
         if platform not in self._semaphores:

@@ -21,7 +21,7 @@ from bot.outbox.dispatcher import Dispatcher
 from bot.people.service import person_by_handle
 from bot.platform import RetryLater
 from storage.db import SessionMaker
-from storage.models import ContentItem
+from storage.models import ContentItem, OutboxMessage
 from tests.fakes.platform import FakePlatform
 
 USERS = {
@@ -161,3 +161,26 @@ async def test_a_rate_limit_pauses_only_its_own_platform(
     clock.set(clock.now() + timedelta(seconds=61))
     await dispatcher.deliver_due()
     assert [d.message.text for d in limited.delivered] == ["Hallo ben", "Hallo ben"]
+
+
+async def test_a_platform_clients_own_timeout_is_named_as_such(
+    sessions: SessionMaker, org: OrgConfig
+) -> None:
+    """slack_sdk gives up after 30 s, before the dispatcher's 60: the retried row says the
+    client timed out, not that the platform was silent for 60 s."""
+    slow = FakePlatform({"ben@beispiel.de": "FBEN"}, name="slow")
+    slow.refuse.append(TimeoutError("socket read"))
+    clock = FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    dispatcher = Dispatcher(sessions, {"slow": slow}, clock)
+    async with sessions.begin() as session:
+        ben = await person_by_handle(session, "ben")
+        assert ben is not None
+        outbox.post_to_person(session, ben, Message(text="Hallo Ben"), now=clock.now())
+    await dispatcher.deliver_due()
+    async with sessions() as session:
+        row = (await session.scalars(select(OutboxMessage))).one()
+    assert row.status == "pending" and row.attempts == 1
+    assert row.last_error == "slow's client timed out: TimeoutError socket read"
+    clock.set(clock.now() + timedelta(minutes=5))
+    await dispatcher.deliver_due()
+    assert [d.message.text for d in slow.delivered] == ["Hallo Ben"]
