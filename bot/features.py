@@ -1,4 +1,5 @@
-"""The features the engine knows: importing a module registers its commands and actions."""
+"""The features the engine knows: importing a module registers its commands and actions (and
+how the outbox sends what a feature makes at send time)."""
 
 from bot import status
 from bot.approvals import handlers as approvals
@@ -7,6 +8,7 @@ from bot.content_requests import handlers as content_requests
 from bot.crisis import handlers as crisis
 from bot.departments import handlers as departments
 from bot.help import handlers as help_
+from bot.home import delivery as home_delivery
 from bot.home import handlers as home
 from bot.intake import handlers as intake
 from bot.meeting import handlers as meeting
@@ -23,6 +25,7 @@ __all__ = [
     "departments",
     "help_",
     "home",
+    "home_delivery",
     "intake",
     "meeting",
     "outbox",

@@ -1,13 +1,13 @@
 """Sending a `home` outbox row: the person's Home rendered as it is now, then published.
 
-The dispatcher asks here when it plans the row, so a row that waited (a rate limit, a chain
-of messages before it) shows the state at send time, never a stale one.
+The dispatcher asks here when it plans the row (registered with bot/outbox/at_send), so a row
+that waited (a rate limit, a chain of messages before it) shows the state at send time, never
+a stale one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,14 +16,15 @@ from sqlalchemy import update
 from bot.home.refresh import KIND, waiting
 from bot.home.views import home_page
 from bot.orgconfig import OrgConfig
+from bot.outbox.at_send import Send, made_at_send
 from bot.platform import ChatPlatform, Recipient, Undeliverable
 from storage.db import SessionMaker
 from storage.models import OutboxMessage, Person
 
-__all__ = ["KIND", "prepare"]
 log = logging.getLogger(__name__)
 
 
+@made_at_send(KIND)
 async def prepare(
     sessions: SessionMaker,
     org: OrgConfig | None,
@@ -31,7 +32,7 @@ async def prepare(
     row: OutboxMessage,
     person: Person | None,
     now: datetime,
-) -> Callable[[], Awaitable[dict[str, Any]]]:
+) -> Send:
     """The call that publishes this person's Home on `platform`, its content read now.
     Refreshes of the same Home still waiting are covered by this one and retired first."""
     if org is None or person is None:

@@ -21,7 +21,7 @@ import functools
 import logging
 import random
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,10 +30,10 @@ from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.home import delivery as home
 from bot.messages import Message
 from bot.metrics import DELIVERIES, RATE_LIMITED, RETRY_AFTER_SECONDS
 from bot.orgconfig import OrgConfig
+from bot.outbox.at_send import PREPARERS, Send
 from bot.outbox.ratelimit import NotYet, Paced, RateLimiter
 from bot.outbox.report import report_failures
 from bot.outbox.service import BULK, INTERACTIVE, ROOM_PREFIX, load
@@ -44,7 +44,6 @@ from storage.db import SessionMaker, one_of
 from storage.models import OutboxMessage, Person, PlatformIdentity
 
 log = logging.getLogger(__name__)
-Send = Callable[[], Awaitable[dict[str, Any]]]
 # The managers' summary waits until no failure came for this long (one summary per wave) …
 REPORT_QUIET = 30.0
 # … but no longer than this after the first failure of the wave.
@@ -425,13 +424,11 @@ class Dispatcher:
 
     async def _plan(self, row: OutboxMessage, batch: Batch) -> tuple[ChatPlatform, Send]:
         """The platform and the call that delivers this row (nothing sent yet)."""
-        if row.kind == home.KIND:  # bot/home: the person's Home, rendered as it is now
+        if prepare := PREPARERS.get(row.kind):  # its content is made now (bot/outbox/at_send)
             platform = self._platform(row.platform, row)
             person = batch.people.get(row.person_id or 0)
             now = self._clock.now()
-            return platform, await home.prepare(
-                self._sessions, self._org, platform, row, person, now
-            )
+            return platform, await prepare(self._sessions, self._org, platform, row, person, now)
         message = load(row.payload)
         if row.kind == "update":
             original_platform, ref = await self._original(row, batch)

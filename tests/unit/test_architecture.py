@@ -1,4 +1,5 @@
-"""The engine knows no platform: nothing under bot/ imports a platform SDK.
+"""The engine knows no platform: nothing under bot/ imports a platform SDK; and the layers
+under the features (storage, the outbox) import none of them.
 
 bot/server.py is the composition root that mounts the adapters, and the one exception.
 """
@@ -48,5 +49,36 @@ def test_storage_imports_nothing_from_bot_or_adapters() -> None:
         for path in paths
         for name in _imports(path)
         if name.split(".")[0] in ("bot", "adapters", "slack_sdk", "botbuilder")
+    ]
+    assert offenders == []
+
+
+# What the outbox may build on: the engine's own parts and the people it delivers to. A
+# feature that makes its message at send time registers with bot/outbox/at_send instead.
+OUTBOX_MAY_IMPORT = (
+    "bot.clock",
+    "bot.context",
+    "bot.events",
+    "bot.i18n",
+    "bot.ids",
+    "bot.messages",
+    "bot.metrics",
+    "bot.orgconfig",
+    "bot.outbox",
+    "bot.people",
+    "bot.platform",
+    "bot.registry",
+    "bot.settings",
+)
+
+
+def test_the_outbox_imports_no_feature() -> None:
+    paths = sorted((ROOT / "bot" / "outbox").rglob("*.py"))
+    assert len(paths) > 3, "the outbox's sources were not found"
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in paths
+        for name in _imports(path)
+        if name.split(".")[0] == "bot" and not name.startswith(OUTBOX_MAY_IMPORT)
     ]
     assert offenders == []
