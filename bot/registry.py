@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.context import Context
+from bot.named import registrar
 
 Handler = Callable[[Context, str], Awaitable[None]]
 
@@ -38,14 +39,7 @@ def command(
     return register
 
 
-def action(name: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        if name in ACTIONS:
-            raise ValueError(f"action {name!r} registered twice")
-        ACTIONS[name] = handler
-        return handler
-
-    return register
+action = registrar(ACTIONS, "action")
 
 
 FILE_HANDLERS: list[Handler] = []

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from bot.named import registrar
 from bot.orgconfig import OrgConfig
 from bot.platform import ChatPlatform
 from storage.db import SessionMaker
@@ -24,14 +25,6 @@ Prepare = Callable[
 PREPARERS: dict[str, Prepare] = {}
 
 
-def made_at_send(kind: str) -> Callable[[Prepare], Prepare]:
-    """Rows of `kind` are sent through the decorated function: the call that delivers the
-    row on that platform to that person (None if unknown), its content read `now`."""
-
-    def register(prepare: Prepare) -> Prepare:
-        if kind in PREPARERS:
-            raise ValueError(f"outbox kind {kind!r} registered twice")
-        PREPARERS[kind] = prepare
-        return prepare
-
-    return register
+# Rows of a kind are sent through the decorated function: the call that delivers the row on
+# that platform to that person (None if unknown), its content read `now`.
+made_at_send = registrar(PREPARERS, "outbox kind")

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.named import registrar
 from bot.orgconfig import OrgConfig
 from storage.models import Timer
 
@@ -33,14 +34,7 @@ HANDLERS: dict[str, TimerHandler] = {}
 PLANNERS: list[Planner] = []
 
 
-def on_timer(kind: str) -> Callable[[TimerHandler], TimerHandler]:
-    def register(handler: TimerHandler) -> TimerHandler:
-        if kind in HANDLERS:
-            raise ValueError(f"timer kind {kind!r} registered twice")
-        HANDLERS[kind] = handler
-        return handler
-
-    return register
+on_timer = registrar(HANDLERS, "timer kind")
 
 
 def planner(fn: Planner) -> Planner:

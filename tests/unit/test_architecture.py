@@ -63,6 +63,7 @@ OUTBOX_MAY_IMPORT = (
     "bot.ids",
     "bot.messages",
     "bot.metrics",
+    "bot.named",
     "bot.orgconfig",
     "bot.outbox",
     "bot.people",
