@@ -22,12 +22,16 @@ M_MMAP_THRESHOLD = -3
 THRESHOLD = 128 * 1024  # glibc's starting value for both
 
 
+def on_glibc() -> bool:
+    try:
+        return bool(os.confstr("CS_GNU_LIBC_VERSION"))
+    except (ValueError, OSError):  # not glibc
+        return False
+
+
 def keep_heap_trimmed() -> bool:
     """Fix both thresholds (glibc only); True when it did."""
-    try:
-        if not os.confstr("CS_GNU_LIBC_VERSION"):
-            return False
-    except (ValueError, OSError):  # not glibc
+    if not on_glibc():
         return False
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # the process's own C library
     if mallopt is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, BindParameter, ColumnElement, any_, bindparam, event
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -47,13 +47,9 @@ def one_of(
     the fan-out's lists vary in length all the time. SQLite has no arrays and prepares
     nothing, so it keeps IN. Negated (`~`) it is NOT IN, or NOT (column = ANY(array))."""
     if _postgres(session):
-        return column == any_(_array(column, values))
+        array: ARRAY[Any] = ARRAY(column.type)
+        return column == any_(bindparam(None, list(values), type_=array))
     return column.in_(values)
-
-
-def _array(column: ColumnLike[T], values: Collection[T]) -> BindParameter[Any]:
-    array: ARRAY[Any] = ARRAY(column.type)
-    return bindparam(None, list(values), type_=array)
 
 
 def normalise_url(url: str) -> str:

@@ -36,7 +36,7 @@ from bot.orgconfig import OrgConfig
 from bot.outbox.at_send import PREPARERS, Send
 from bot.outbox.ratelimit import NotYet, Paced, RateLimiter
 from bot.outbox.report import report_failures
-from bot.outbox.service import BULK, INTERACTIVE, ROOM_PREFIX, load
+from bot.outbox.service import BULK, INTERACTIVE, KINDS, ROOM_PREFIX, load
 from bot.people.service import WITH_DETAILS, learn_identity
 from bot.platform import ChatPlatform, Recipient, RetryLater, Undeliverable
 from bot.settings import Settings
@@ -429,6 +429,8 @@ class Dispatcher:
             person = batch.people.get(row.person_id or 0)
             now = self._clock.now()
             return platform, await prepare(self._sessions, self._org, platform, row, person, now)
+        if row.kind not in KINDS:  # a feature's kind whose module this process never loaded
+            raise Undeliverable(f"nothing here sends outbox rows of kind {row.kind!r}")
         message = load(row.payload)
         if row.kind == "update":
             original_platform, ref = await self._original(row, batch)

@@ -36,6 +36,11 @@ def interactive() -> Iterator[None]:
         _LANE.reset(token)
 
 
+# The rows this module writes; any other kind is a feature's, made at send time
+# (bot/outbox/at_send).
+KINDS = frozenset({"post", "update", "reply", "room"})
+
+
 def lane_for(kind: str) -> str:
     return INTERACTIVE if kind in ("reply", "update") else _LANE.get()
 

@@ -184,3 +184,25 @@ async def test_a_platform_clients_own_timeout_is_named_as_such(
     clock.set(clock.now() + timedelta(minutes=5))
     await dispatcher.deliver_due()
     assert [d.message.text for d in slow.delivered] == ["Hallo Ben"]
+
+
+async def test_a_row_of_a_kind_nobody_sends_is_given_up_not_posted(
+    sessions: SessionMaker, org: OrgConfig
+) -> None:
+    """A feature's row (a Home, made at send time) in a process that never loaded the feature
+    is not taken for a message: before, its stored payload would have gone to the person."""
+    fake = FakePlatform({"ben@beispiel.de": "FBEN"})
+    clock = FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    dispatcher = Dispatcher(sessions, {"fake": fake}, clock)
+    async with sessions.begin() as session:
+        ben = await person_by_handle(session, "ben")
+        assert ben is not None
+        outbox.post_to_person(session, ben, Message(text="Hallo Ben"), now=clock.now())
+        row = (await session.scalars(select(OutboxMessage))).one()
+        row.kind = "not-loaded"
+    await dispatcher.deliver_due()
+    assert fake.delivered == []
+    async with sessions() as session:
+        row = (await session.scalars(select(OutboxMessage))).one()
+    assert row.status == "failed"
+    assert row.last_error == "nothing here sends outbox rows of kind 'not-loaded'"

@@ -4,12 +4,13 @@ does all day)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bot import memory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,13 +33,6 @@ print(round(before - rss()))
 """
 
 
-def _glibc() -> bool:
-    try:
-        return bool(os.confstr("CS_GNU_LIBC_VERSION"))
-    except (ValueError, OSError):
-        return False
-
-
 def _given_back(mode: str) -> int:
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT, mode], cwd=ROOT, capture_output=True, text=True, check=True
@@ -46,7 +40,9 @@ def _given_back(mode: str) -> int:
     return int(result.stdout)
 
 
-@pytest.mark.skipif(not _glibc(), reason="glibc's mallopt: elsewhere the call does nothing")
+@pytest.mark.skipif(
+    not memory.on_glibc(), reason="glibc's mallopt: elsewhere the call does nothing"
+)
 def test_freed_memory_goes_back_to_the_system() -> None:
     assert _given_back("fixed") >= 20  # half of the 50 MB
     assert _given_back("glibc's own") < 5  # the thresholds rose: the heap keeps it
