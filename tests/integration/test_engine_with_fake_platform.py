@@ -163,6 +163,23 @@ async def test_a_rate_limit_pauses_only_its_own_platform(
     assert [d.message.text for d in limited.delivered] == ["Hallo ben", "Hallo ben"]
 
 
+async def _hallo_ben(
+    sessions: SessionMaker, platform: FakePlatform
+) -> tuple[Dispatcher, FrozenClock]:
+    """One message to Ben in the outbox, and a dispatcher that has only `platform`."""
+    clock = FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    async with sessions.begin() as session:
+        ben = await person_by_handle(session, "ben")
+        assert ben is not None
+        outbox.post_to_person(session, ben, Message(text="Hallo Ben"), now=clock.now())
+    return Dispatcher(sessions, {platform.name: platform}, clock), clock
+
+
+async def _the_row(sessions: SessionMaker) -> OutboxMessage:
+    async with sessions() as session:
+        return (await session.scalars(select(OutboxMessage))).one()
+
+
 async def test_a_platform_clients_own_timeout_is_named_as_such(
     sessions: SessionMaker, org: OrgConfig
 ) -> None:
@@ -170,15 +187,9 @@ async def test_a_platform_clients_own_timeout_is_named_as_such(
     client timed out, not that the platform was silent for 60 s."""
     slow = FakePlatform({"ben@beispiel.de": "FBEN"}, name="slow")
     slow.refuse.append(TimeoutError("socket read"))
-    clock = FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
-    dispatcher = Dispatcher(sessions, {"slow": slow}, clock)
-    async with sessions.begin() as session:
-        ben = await person_by_handle(session, "ben")
-        assert ben is not None
-        outbox.post_to_person(session, ben, Message(text="Hallo Ben"), now=clock.now())
+    dispatcher, clock = await _hallo_ben(sessions, slow)
     await dispatcher.deliver_due()
-    async with sessions() as session:
-        row = (await session.scalars(select(OutboxMessage))).one()
+    row = await _the_row(sessions)
     assert row.status == "pending" and row.attempts == 1
     assert row.last_error == "slow's client timed out: TimeoutError socket read"
     clock.set(clock.now() + timedelta(minutes=5))
@@ -192,17 +203,12 @@ async def test_a_row_of_a_kind_nobody_sends_is_given_up_not_posted(
     """A feature's row (a Home, made at send time) in a process that never loaded the feature
     is not taken for a message: before, its stored payload would have gone to the person."""
     fake = FakePlatform({"ben@beispiel.de": "FBEN"})
-    clock = FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
-    dispatcher = Dispatcher(sessions, {"fake": fake}, clock)
+    dispatcher, _ = await _hallo_ben(sessions, fake)
     async with sessions.begin() as session:
-        ben = await person_by_handle(session, "ben")
-        assert ben is not None
-        outbox.post_to_person(session, ben, Message(text="Hallo Ben"), now=clock.now())
         row = (await session.scalars(select(OutboxMessage))).one()
         row.kind = "not-loaded"
     await dispatcher.deliver_due()
     assert fake.delivered == []
-    async with sessions() as session:
-        row = (await session.scalars(select(OutboxMessage))).one()
+    row = await _the_row(sessions)
     assert row.status == "failed"
     assert row.last_error == "nothing here sends outbox rows of kind 'not-loaded'"
