@@ -7,6 +7,8 @@ transaction with its effects, so an event is handled once, after a crash too.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Mapping
@@ -144,7 +146,7 @@ class Engine:
         done; a failure rolls all of it back and is recorded apart."""
         try:
             if leased is not None:
-                event = await self._prepare(event)
+                event, leased = await self._prepare_holding(row_id, event, leased)
             async with self.sessions.begin() as session:
                 row = await self._row(session, row_id, leased)
                 if row is None:
@@ -187,6 +189,34 @@ class Engine:
         if (actor.platform, actor.user_id) in self._known:
             return False
         return await identity_for(session, actor.platform, actor.user_id) is None
+
+    async def _prepare_holding(
+        self, row_id: int, event: InboundEvent, leased: datetime
+    ) -> tuple[InboundEvent, datetime]:
+        """Prepare while renewing the row's lease every third of it: a slow download keeps
+        the row, and a crash leaves it (and its person's later events) waiting one short
+        lease. Returns the lease the row is held under now."""
+        held = [leased]
+        prepared = asyncio.Event()
+
+        async def renew() -> None:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(prepared.wait(), inbox.LEASE.total_seconds() / 3)
+                    return
+                async with self.sessions.begin() as session:
+                    until = await inbox.renew(session, row_id, held[0], now=self.clock.now())
+                if until is None:
+                    return  # no longer ours: the second transaction will find that out too
+                held[0] = until
+
+        renewing = asyncio.create_task(renew(), name=f"inbox-lease-{row_id}")
+        try:
+            event = await self._prepare(event)
+        finally:
+            prepared.set()
+            await renewing  # never cancelled mid-write, so `held` is what the row says
+        return event, held[0]
 
     async def _prepare(self, event: InboundEvent) -> InboundEvent:
         platform = self.platforms.get(event.actor.platform)

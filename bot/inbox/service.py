@@ -18,7 +18,9 @@ from bot.inbox.codec import encode
 from storage.db import insert_for
 from storage.models import InboxEvent
 
-LEASE = timedelta(seconds=60)
+# How long a row prepared outside a transaction is held; renewed while the work goes on, it
+# only says how long a crashed process's row (and its person's later events) waits.
+LEASE = timedelta(seconds=15)
 
 
 def conversation_of(event: InboundEvent) -> str:
@@ -103,6 +105,24 @@ def lease(row: InboxEvent, *, now: datetime, seconds: float | None = None) -> da
     row.leased_until = now + (LEASE if seconds is None else timedelta(seconds=seconds))
     row.attempts += 1
     return row.leased_until
+
+
+async def renew(
+    session: AsyncSession, row_id: int, leased_until: datetime, *, now: datetime
+) -> datetime | None:
+    """Extend our lease on the row; None when it is no longer ours (it ran out and another
+    worker took the row)."""
+    until = now + LEASE
+    result = await session.execute(
+        update(InboxEvent)
+        .where(
+            InboxEvent.id == row_id,
+            InboxEvent.status == "pending",
+            InboxEvent.leased_until == leased_until,
+        )
+        .values(leased_until=until)
+    )
+    return until if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
 async def reclaim(

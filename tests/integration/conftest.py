@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.settings import Settings
 from tests.conftest import RunningBot
 from tests.fakes.teams_connector import FakeTeamsConnector, TeamsClient
 
@@ -17,6 +18,16 @@ async def fake_teams() -> AsyncIterator[FakeTeamsConnector]:
     await connector.start()
     yield connector
     await connector.stop()
+
+
+@pytest.fixture
+def settings(fake_teams: FakeTeamsConnector, settings: Settings) -> Settings:
+    """Every bot of a test is started from these settings, so Teams is up before it and stays
+    up until it has stopped, as Slack does (its fake is in the settings). Otherwise a bot's
+    last sends to Teams met a closed port and retried through ~5 s of urllib3 back-off per
+    test, and a retry's connection accepted in the connector's last moment held its shutdown
+    for aiohttp's full 60 s."""
+    return settings
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ does nothing twice after the restart."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import socket
@@ -13,7 +14,9 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select
 
@@ -81,6 +84,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _serve_env(fake_slack: FakeSlackApi, database_url: str, tmp_path: Path) -> dict[str, str]:
+    """`socialdesk serve` with one inbox worker (so a burst waits in the inbox) and the fake
+    Slack, which knows the four colleagues."""
+    for user, email in PEOPLE.items():
+        fake_slack.add_user(user, email)
+    return {
+        **os.environ,
+        "SOCIALDESK_DATABASE_URL": database_url,
+        "SOCIALDESK_CONFIG": str(EXAMPLE_CONFIG),
+        "SOCIALDESK_DATA_DIR": str(tmp_path / "files"),
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.api_url,
+        "SOCIALDESK_WORKERS": "1",
+        "SOCIALDESK_SCHEDULER": "false",
+        # Deliveries the killed process had leased wait for their lease to run out.
+        "SOCIALDESK_OUTBOX_LEASE": "3",
+    }
+
+
 def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
@@ -102,21 +125,7 @@ def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
 async def test_kill_9_with_work_in_the_inbox_loses_nothing(
     fake_slack: FakeSlackApi, database_url: str, tmp_path: Path
 ) -> None:
-    for user, email in PEOPLE.items():
-        fake_slack.add_user(user, email)
-    env = {
-        **os.environ,
-        "SOCIALDESK_DATABASE_URL": database_url,
-        "SOCIALDESK_CONFIG": str(EXAMPLE_CONFIG),
-        "SOCIALDESK_DATA_DIR": str(tmp_path / "files"),
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.api_url,
-        "SOCIALDESK_WORKERS": "1",
-        "SOCIALDESK_SCHEDULER": "false",
-        # Deliveries the killed process had leased wait for their lease to run out.
-        "SOCIALDESK_OUTBOX_LEASE": "3",
-    }
+    env = _serve_env(fake_slack, database_url, tmp_path)
     port = _free_port()
     proc = _start(env, port)
     client = SlackClient(f"http://127.0.0.1:{port}", SIGNING_SECRET, f"{fake_slack.url}/response")
@@ -154,3 +163,57 @@ async def test_kill_9_with_work_in_the_inbox_loses_nothing(
 
 async def _all_items(database_url: str, n: int) -> bool:
     return await _items(database_url) >= n
+
+
+async def test_a_sigterm_mid_burst_stops_within_the_grace_period_and_keeps_what_it_acknowledged(
+    fake_slack: FakeSlackApi, database_url: str, tmp_path: Path
+) -> None:
+    """An orchestrator stops a replica with SIGTERM while Slack keeps sending, and kills it if
+    it has not stopped within its grace period (Kubernetes: 30 s): the commands in hand are
+    finished, the ones still waiting in the inbox are handled after the restart, once."""
+    env = _serve_env(fake_slack, database_url, tmp_path)
+    port = _free_port()
+    proc = _start(env, port)
+    client = SlackClient(f"http://127.0.0.1:{port}", SIGNING_SECRET, f"{fake_slack.url}/response")
+    acknowledged: list[str] = []
+    burst = asyncio.create_task(_submit_until_refused(client, acknowledged, concurrency=16))
+    try:
+        await eventually(lambda: len(acknowledged) >= 40, within=60)
+        proc.send_signal(signal.SIGTERM)
+        exit_code = await asyncio.to_thread(proc.wait, 30)
+    finally:
+        proc.kill()
+        await burst
+    assert exit_code == 0
+    proc = _start(env, port)
+    try:
+        await eventually(
+            lambda: set(acknowledged) <= {r["_url"] for r in fake_slack.responses}, within=120
+        )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    answered = Counter(r["_url"] for r in fake_slack.responses)
+    assert [url for url, count in answered.items() if count > 1] == []
+    print(f"SIGTERM mid-burst: {len(acknowledged)} acknowledged, all answered once")
+
+
+async def _submit_until_refused(
+    client: SlackClient, acknowledged: list[str], concurrency: int
+) -> None:
+    """`/submit` from the colleagues, `concurrency` at a time, each on a new connection as
+    Slack's are, until the server refuses connections; the response URL of each command that
+    was answered 200 (its last part, which the fake Slack records)."""
+    users = list(PEOPLE)
+
+    async def sender(k: int) -> None:
+        for i in itertools.count(k, concurrency):
+            body = client.command_body(users[i % len(users)], "/submit", f"Beitrag {i}")
+            try:
+                resp = await client.post(body, "application/x-www-form-urlencoded")
+            except aiohttp.ClientError:
+                return
+            if resp.status == 200:
+                acknowledged.append(parse_qs(body)["response_url"][0].rsplit("/", 1)[-1])
+
+    await asyncio.gather(*(sender(k) for k in range(concurrency)))

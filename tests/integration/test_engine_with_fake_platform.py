@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from bot.approvals import service
 from bot.clock import FrozenClock
 from bot.engine import Engine
 from bot.events import Action, Actor, Command
+from bot.inbox import service as inbox
 from bot.messages import Message
 from bot.orgconfig import OrgConfig
 from bot.outbox import service as outbox
@@ -21,8 +23,9 @@ from bot.outbox.dispatcher import Dispatcher
 from bot.people.service import person_by_handle
 from bot.platform import RetryLater
 from storage.db import SessionMaker
-from storage.models import ContentItem, OutboxMessage
+from storage.models import ContentItem, InboxEvent, OutboxMessage
 from tests.fakes.platform import FakePlatform
+from tests.support import eventually, eventually_async
 
 USERS = {
     f"{h}@beispiel.de": f"F{h.upper()}" for h in ("anna", "ben", "carla", "david", "eva", "felix")
@@ -212,3 +215,48 @@ async def test_a_row_of_a_kind_nobody_sends_is_given_up_not_posted(
     row = await _the_row(sessions)
     assert row.status == "failed"
     assert row.last_error == "nothing here sends outbox rows of kind 'not-loaded'"
+
+
+class SlowProfiles(FakePlatform):
+    """Tells a stranger's e-mail only when the test lets it, counting the lookups."""
+
+    def __init__(self, users: dict[str, str]) -> None:
+        super().__init__(users)
+        self.answer = asyncio.Event()
+        self.lookups = 0
+
+    async def email_of(self, user_id: str) -> str | None:
+        self.lookups += 1
+        await self.answer.wait()
+        return await super().email_of(user_id)
+
+
+async def test_a_lookup_longer_than_the_lease_keeps_its_row(
+    sessions: SessionMaker, org: OrgConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stranger's first command waits for their platform to tell their e-mail (or for a
+    file to download) outside any transaction, under a lease. The worker renews the lease
+    while it waits: a second worker does not take the row, ask again and answer twice, however
+    long the platform takes."""
+    monkeypatch.setattr(inbox, "LEASE", timedelta(seconds=0.3))
+    slow = SlowProfiles(USERS)
+    clock = FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    engine = Engine(sessionmaker=sessions, org=org, platforms={"fake": slow}, clock=clock)
+    assert await engine.accept(
+        Command(actor=_actor("ben"), event_key="k-slow", reply_context=_reply("ben"), text="hilfe")
+    )
+    first = asyncio.create_task(engine.work_once())
+    await eventually(lambda: slow.lookups == 1)
+    clock.set(clock.now() + timedelta(minutes=5))  # long past the lease it took
+    await eventually_async(lambda: _leased_beyond(sessions, clock.now()))
+    assert await engine.work_once() is False  # the second worker finds nothing to take
+    slow.answer.set()
+    assert await first is True
+    await Dispatcher(sessions, {"fake": slow}, clock).deliver_due()
+    assert len(slow.inbox("FBEN")) == 1 and slow.lookups == 1
+
+
+async def _leased_beyond(sessions: SessionMaker, moment: datetime) -> bool:
+    async with sessions() as session:
+        row = (await session.scalars(select(InboxEvent))).one()
+        return row.leased_until is not None and row.leased_until > moment
