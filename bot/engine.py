@@ -204,8 +204,13 @@ class Engine:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(prepared.wait(), inbox.LEASE.total_seconds() / 3)
                     return
-                async with self.sessions.begin() as session:
-                    until = await inbox.renew(session, row_id, held[0], now=self.clock.now())
+                try:
+                    async with self.sessions.begin() as session:
+                        now = self.clock.now()
+                        until = await inbox.renew(session, row_id, held[0], now=now)
+                except Exception as exc:  # the lease may still hold; the reclaim will tell
+                    log.warning("renewing the lease of inbox row %s failed: %s", row_id, exc)
+                    continue
                 if until is None:
                     return  # no longer ours: the second transaction will find that out too
                 held[0] = until
