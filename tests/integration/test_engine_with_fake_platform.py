@@ -236,8 +236,9 @@ async def test_a_lookup_longer_than_the_lease_keeps_its_row(
 ) -> None:
     """A stranger's first command waits for their platform to tell their e-mail (or for a
     file to download) outside any transaction, under a lease. The worker renews the lease
-    while it waits: a second worker does not take the row, ask again and answer twice, however
-    long the platform takes."""
+    while it waits: a second worker does not take the row and start all over, however long the
+    platform takes (before, a download longer than the lease went from worker to worker, each
+    one's work thrown away when the next took the row)."""
     monkeypatch.setattr(inbox, "LEASE", timedelta(seconds=0.3))
     slow = SlowProfiles(USERS)
     clock = FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
