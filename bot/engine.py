@@ -196,10 +196,10 @@ class Engine:
         """Prepare while renewing the row's lease every third of it: a slow download keeps
         the row, and a crash leaves it (and its person's later events) waiting one short
         lease. Returns the lease the row is held under now."""
-        held = [leased]
         prepared = asyncio.Event()
 
         async def renew() -> None:
+            nonlocal leased
             while True:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(prepared.wait(), inbox.LEASE.total_seconds() / 3)
@@ -207,21 +207,21 @@ class Engine:
                 try:
                     async with self.sessions.begin() as session:
                         now = self.clock.now()
-                        until = await inbox.renew(session, row_id, held[0], now=now)
+                        until = await inbox.renew(session, row_id, leased, now=now)
                 except Exception as exc:  # the lease may still hold; the reclaim will tell
                     log.warning("renewing the lease of inbox row %s failed: %s", row_id, exc)
                     continue
                 if until is None:
                     return  # no longer ours: the second transaction will find that out too
-                held[0] = until
+                leased = until
 
         renewing = asyncio.create_task(renew(), name=f"inbox-lease-{row_id}")
         try:
             event = await self._prepare(event)
         finally:
             prepared.set()
-            await renewing  # never cancelled mid-write, so `held` is what the row says
-        return event, held[0]
+            await renewing  # never cancelled mid-write, so `leased` is what the row says
+        return event, leased
 
     async def _prepare(self, event: InboundEvent) -> InboundEvent:
         platform = self.platforms.get(event.actor.platform)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -114,26 +114,25 @@ async def renew(
     worker took the row)."""
     until = now + LEASE
     result = await session.execute(
-        update(InboxEvent)
-        .where(
-            InboxEvent.id == row_id,
-            InboxEvent.status == "pending",
-            InboxEvent.leased_until == leased_until,
-        )
-        .values(leased_until=until)
+        update(InboxEvent).where(_ours(row_id, leased_until)).values(leased_until=until)
     )
     return until if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def _ours(row_id: int, leased_until: datetime) -> ColumnElement[bool]:
+    """The row, still pending under the lease we took."""
+    return and_(
+        InboxEvent.id == row_id,
+        InboxEvent.status == "pending",
+        InboxEvent.leased_until == leased_until,
+    )
 
 
 async def reclaim(
     session: AsyncSession, row_id: int, leased_until: datetime, *, skip_locked: bool
 ) -> InboxEvent | None:
     """The row again after work outside a transaction, if it is still ours."""
-    query = select(InboxEvent).where(
-        InboxEvent.id == row_id,
-        InboxEvent.status == "pending",
-        InboxEvent.leased_until == leased_until,
-    )
+    query = select(InboxEvent).where(_ours(row_id, leased_until))
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     return await session.scalar(query)
